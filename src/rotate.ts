@@ -1,0 +1,90 @@
+// The rotate call with the facade's semantics: throw typed errors, enforce a timeout, never retry.
+import { HaiAgentsTimeoutError, HaiAgentsNetworkError, UnexpectedResponseError } from "./client-errors.js";
+import type { RotateClient } from "./client.js";
+import { apiErrorFor, isHaiAgentsError } from "./errors.js";
+import type { WebhookWithSecret } from "./types.js";
+import { assertWebhookId } from "./webhook-id.js";
+
+const OPERATION = "Rotating the webhook secret";
+
+export interface RequestOptions {
+  /** Give up waiting after this many seconds (default: the client's `timeoutInSeconds`). */
+  timeoutInSeconds?: number;
+  /** Cancel the request; its abort reason is rethrown as is. */
+  abortSignal?: AbortSignal;
+  /** Extra headers for this request only. */
+  headers?: Record<string, string>;
+}
+
+interface RotateContext {
+  client: RotateClient;
+  origin: string;
+  timeoutInSeconds: number;
+}
+
+function readSecretResponse(text: unknown, statusCode: number): WebhookWithSecret {
+  if (typeof text !== "string" || text === "") {
+    throw new UnexpectedResponseError(OPERATION, statusCode, "its body is empty");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The parser's own message may quote the body, and the body holds the secret: do not pass it on.
+    throw new UnexpectedResponseError(OPERATION, statusCode, "its body is not JSON");
+  }
+  const record = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  if (typeof record.secret !== "string" || record.secret === "") {
+    throw new UnexpectedResponseError(OPERATION, statusCode, "its body has no `secret`");
+  }
+  if (typeof record.id !== "string") {
+    throw new UnexpectedResponseError(OPERATION, statusCode, "its body has no webhook `id`");
+  }
+  return parsed as WebhookWithSecret;
+}
+
+/**
+ * Sends exactly one rotate request. Resolves with the webhook and its new secret; rejects with a
+ * {@link HaiAgentsError} subclass otherwise. It is never retried, whatever happened: see `HaiAgentsTimeoutError`.
+ */
+export async function rotateOnce(
+  context: RotateContext,
+  webhookId: string,
+  options: RequestOptions = {},
+): Promise<WebhookWithSecret> {
+  assertWebhookId(webhookId);
+  const timeoutInSeconds = options.timeoutInSeconds ?? context.timeoutInSeconds;
+  const timeout = AbortSignal.timeout(timeoutInSeconds * 1000);
+  const caller = options.abortSignal;
+  const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
+
+  let result: Awaited<ReturnType<typeof send>>;
+  function send() {
+    return context.client.POST("/api/v2/webhooks/{webhook_id}/rotate", {
+      params: { path: { webhook_id: webhookId } },
+      parseAs: "text",
+      signal,
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
+  }
+  try {
+    result = await send();
+  } catch (error) {
+    if (isHaiAgentsError(error)) throw error;
+    if (caller?.aborted) throw caller.reason;
+    if (timeout.aborted) throw new HaiAgentsTimeoutError(OPERATION, timeoutInSeconds, error);
+    throw new HaiAgentsNetworkError(OPERATION, context.origin, error);
+  }
+
+  const { response } = result;
+  if (!response.ok) {
+    throw apiErrorFor({
+      statusCode: response.status,
+      body: result.error,
+      operation: OPERATION,
+      requestId: response.headers.get("x-request-id") ?? undefined,
+      webhookId,
+    });
+  }
+  return readSecretResponse(result.data, response.status);
+}
