@@ -1,6 +1,6 @@
 // Errors raised without a usable HTTP response: bad configuration or input caught before sending, and
 // transport failures after sending, when the outcome on the server is unknown.
-import { redactCredentials } from "./error-body.js";
+import { redactCredentials, safeCause } from "./error-body.js";
 import { HaiAgentsError } from "./errors.js";
 
 /** A client option or environment variable is missing or unusable. Raised before any request is sent. */
@@ -46,7 +46,7 @@ export class HaiAgentsTimeoutError extends HaiAgentsError {
   override name = "HaiAgentsTimeoutError";
   readonly timeoutInSeconds: number;
   constructor(operation: string, timeoutInSeconds: number, cause?: unknown) {
-    super(`${operation} got no response within ${timeoutInSeconds} s. ${OUTCOME_UNKNOWN}`, { cause });
+    super(`${operation} got no response within ${timeoutInSeconds} s. ${OUTCOME_UNKNOWN}`, { cause: safeCause(cause) });
     this.timeoutInSeconds = timeoutInSeconds;
   }
 }
@@ -56,7 +56,7 @@ export class HaiAgentsNetworkError extends HaiAgentsError {
   override name = "HaiAgentsNetworkError";
   constructor(operation: string, origin: string, cause: unknown) {
     const reason = cause instanceof Error ? ` (${redactCredentials(cause.message)})` : "";
-    super(`${operation} could not reach ${origin}${reason}. ${OUTCOME_UNKNOWN}`, { cause });
+    super(`${operation} could not reach ${origin}${reason}. ${OUTCOME_UNKNOWN}`, { cause: safeCause(cause) });
   }
 }
 

@@ -10,6 +10,32 @@ export function redactCredentials(text: string): string {
   return text.replace(CREDENTIAL, "[redacted]");
 }
 
+const hasCredential = (text: unknown) => typeof text === "string" && new RegExp(CREDENTIAL.source).test(text);
+
+/**
+ * The transport error to attach as `cause`. Kept as is (it tells ECONNREFUSED from a TLS failure), unless
+ * its text carries something credential-like: then a redacted stand-in keeps the diagnosis, not the key.
+ */
+export function safeCause(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const nested = (error as { cause?: unknown }).cause;
+  const nestedText = nested instanceof Error ? `${nested.message} ${nested.stack ?? ""}` : String(nested ?? "");
+  if (!hasCredential(error.message) && !hasCredential(error.stack) && !hasCredential(nestedText)) return error;
+  const standIn = new Error(redactCredentials(error.message));
+  standIn.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") Object.assign(standIn, { code });
+  return standIn;
+}
+
+/** A copy of a parsed body with every string passed through {@link redactCredentials}. */
+export function redactBody(body: unknown, depth = 0): unknown {
+  if (typeof body === "string") return redactCredentials(body);
+  if (typeof body !== "object" || body === null || depth > 20) return body;
+  if (Array.isArray(body)) return body.map((item) => redactBody(item, depth + 1));
+  return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, redactBody(value, depth + 1)]));
+}
+
 function clip(text: string): string {
   const oneLine = text.replace(/\s+/g, " ").trim();
   return oneLine.length > MAX_LENGTH ? `${oneLine.slice(0, MAX_LENGTH)}…` : oneLine;

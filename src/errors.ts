@@ -1,6 +1,6 @@
 // Errors for HTTP responses the API answered with a failure status. Failures that happen before a
 // request is sent, or without any response, live in client-errors.ts.
-import { describeErrorBody, validationIssues } from "./error-body.js";
+import { describeErrorBody, redactBody, validationIssues } from "./error-body.js";
 import type { ValidationIssue } from "./types.js";
 
 // A registered symbol survives bundling twice and crossing realms, where `instanceof` does not.
@@ -51,7 +51,8 @@ export class HaiAgentsApiError extends HaiAgentsError {
     if (detail) parts.push(`Server said: "${detail}".`);
     if (hint) parts.push(hint);
     if (init.requestId) parts.push(`Request id: ${init.requestId}.`);
-    super(parts.join(" "), { statusCode: init.statusCode, body: init.body });
+    // The body is kept for callers to branch on, minus anything that looks like a credential.
+    super(parts.join(" "), { statusCode: init.statusCode, body: redactBody(init.body) });
     this.requestId = init.requestId;
   }
 }

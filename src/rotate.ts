@@ -54,26 +54,36 @@ export async function rotateOnce(
 ): Promise<WebhookWithSecret> {
   assertWebhookId(webhookId);
   const timeoutInSeconds = options.timeoutInSeconds ?? context.timeoutInSeconds;
-  const timeout = AbortSignal.timeout(timeoutInSeconds * 1000);
   const caller = options.abortSignal;
-  const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
+  if (caller?.aborted) throw caller.reason;
 
-  let result: Awaited<ReturnType<typeof send>>;
-  function send() {
-    return context.client.POST("/api/v2/webhooks/{webhook_id}/rotate", {
+  // A plain timer rather than AbortSignal.timeout(): the latter holds its signal weakly, so a request that
+  // nothing else references (a stalled custom transport) could be garbage-collected and never time out.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`No response within ${timeoutInSeconds} s`, "TimeoutError"));
+  }, timeoutInSeconds * 1000);
+  const forwardAbort = () => controller.abort(caller?.reason);
+  caller?.addEventListener("abort", forwardAbort, { once: true });
+
+  let result;
+  try {
+    result = await context.client.POST("/api/v2/webhooks/{webhook_id}/rotate", {
       params: { path: { webhook_id: webhookId } },
       parseAs: "text",
-      signal,
+      signal: controller.signal,
       ...(options.headers ? { headers: options.headers } : {}),
     });
-  }
-  try {
-    result = await send();
   } catch (error) {
     if (isHaiAgentsError(error)) throw error;
     if (caller?.aborted) throw caller.reason;
-    if (timeout.aborted) throw new HaiAgentsTimeoutError(OPERATION, timeoutInSeconds, error);
+    if (timedOut) throw new HaiAgentsTimeoutError(OPERATION, timeoutInSeconds, error);
     throw new HaiAgentsNetworkError(OPERATION, context.origin, error);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener("abort", forwardAbort);
   }
 
   const { response } = result;
