@@ -206,7 +206,9 @@ export interface components {
             /** @description The value that was rejected, echoed back as received. */
             input?: unknown;
             /** @description Extra facts about the problem, depending on its `type`. */
-            ctx?: Record<string, never>;
+            ctx?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description The shape every delivery body has, whatever its type. Use it to accept event types this contract does not
@@ -223,7 +225,9 @@ export interface components {
              */
             created_at: string;
             /** @description Type-specific payload. */
-            data: Record<string, never>;
+            data: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description The JSON body of a delivery: an envelope with the event `type`, its `id`, when it happened and a `data`

@@ -1,0 +1,78 @@
+// Compile-time contract of the client. Each @ts-expect-error sits on the exact line that must not compile.
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  type DetailError,
+  type GatewayError,
+  type HTTPValidationError,
+  HaiAgentsClient,
+  type WebhookWithSecret,
+  createRotateClient,
+} from "hai-webhook-rotate";
+
+const client = createRotateClient({ apiKey: "hk-types" });
+const path = { webhook_id: "f47ac10b-58cc-4372-a567-0e02b2c3d479" };
+
+describe("raw client types", () => {
+  it("types a success as the webhook with a string secret", async () => {
+    const { data, error } = await client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: { path } });
+    if (data) {
+      expectTypeOf(data.secret).toEqualTypeOf<string>();
+      expectTypeOf(data.description).toEqualTypeOf<string | null>();
+      expectTypeOf(data.last_delivery_status).toEqualTypeOf<"succeeded" | "failed" | null | undefined>();
+      expectTypeOf(error).toEqualTypeOf<undefined>();
+    }
+  });
+
+  it("types the error as the union of the documented 401, 404 and 422 bodies", async () => {
+    const { error } = await client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: { path } });
+    if (error) {
+      expectTypeOf(error).toEqualTypeOf<GatewayError | DetailError | HTTPValidationError>();
+      expectTypeOf<DetailError>().toExtend<typeof error>();
+      expectTypeOf<DetailError["detail"]>().toEqualTypeOf<string>();
+    }
+  });
+
+  it("rejects a wrong path-parameter name", () => {
+    // @ts-expect-error webhookId is the facade's name; the raw path parameter is webhook_id
+    void client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: { path: { webhookId: "x" } } });
+  });
+
+  it("rejects a call without the path parameter", () => {
+    // @ts-expect-error params.path.webhook_id is required
+    void client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: {} });
+  });
+
+  it("rejects a path the spec does not have", () => {
+    // @ts-expect-error only the rotate path exists
+    void client.POST("/api/v2/webhooks/{webhook_id}/rotate-now", { params: { path } });
+  });
+
+  it("rejects a method the spec does not document", () => {
+    // @ts-expect-error rotate is POST only
+    void client.GET("/api/v2/webhooks/{webhook_id}/rotate", { params: { path } });
+  });
+});
+
+describe("facade types", () => {
+  const sdk = new HaiAgentsClient({ token: "hk-types" });
+
+  it("resolves to the webhook with its secret", () => {
+    expectTypeOf(sdk.webhooks.rotateWebhookSecret({ webhookId: path.webhook_id })).resolves.toEqualTypeOf<WebhookWithSecret>();
+    expectTypeOf<WebhookWithSecret["secret"]>().toEqualTypeOf<string>();
+  });
+
+  it("requires webhookId", () => {
+    // @ts-expect-error webhookId is required
+    void sdk.webhooks.rotateWebhookSecret({});
+  });
+
+  it("rejects the raw parameter name in the facade", () => {
+    // @ts-expect-error the facade takes webhookId, as the official SDK does
+    void sdk.webhooks.rotateWebhookSecret({ webhook_id: path.webhook_id });
+  });
+
+  it("does not offer retries for rotate", () => {
+    // @ts-expect-error there is no maxRetries: rotate is never retried
+    void new HaiAgentsClient({ maxRetries: 2 });
+  });
+});

@@ -1,0 +1,102 @@
+import { createHmac } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HaiAgentsEnvironment } from "../../src/environments.js";
+import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
+import { createAjv, formatErrors } from "../support/ajv.js";
+import { type Json, ROOT, bundleSpec } from "../support/spec.js";
+
+type MediaType = { schema: Json; examples?: Record<string, { value: unknown }> };
+
+let spec: Json;
+const ajv = createAjv();
+const rotate = () => (spec.paths as Json)["/api/v2/webhooks/{webhook_id}/rotate"] as { post: Json };
+const delivery = () => (spec.webhooks as Json).webhookDelivery as { post: Json };
+
+function mediaTypes(): Array<[string, MediaType]> {
+  const found: Array<[string, MediaType]> = [];
+  for (const [status, response] of Object.entries(rotate().post.responses as Record<string, { content?: Json }>)) {
+    for (const [type, media] of Object.entries(response.content ?? {})) found.push([`rotate ${status} ${type}`, media as MediaType]);
+  }
+  const body = delivery().post.requestBody as { content: Json };
+  for (const [type, media] of Object.entries(body.content)) found.push([`delivery body ${type}`, media as MediaType]);
+  return found;
+}
+
+function check(schema: Json, value: unknown): string {
+  const validate = ajv.compile(schema);
+  return validate(value) ? "" : formatErrors(validate.errors);
+}
+
+beforeAll(() => {
+  spec = bundleSpec();
+});
+
+describe("the spec's examples", () => {
+  it("every named example validates against its schema", () => {
+    const failures: string[] = [];
+    let count = 0;
+    for (const [where, media] of mediaTypes()) {
+      for (const [name, example] of Object.entries(media.examples ?? {})) {
+        count += 1;
+        const problems = check(media.schema, example.value);
+        if (problems) failures.push(`${where} example "${name}":\n${problems}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(count).toBeGreaterThanOrEqual(7);
+  });
+
+  it("the validator catches a broken example: each single change to the seed response is reported with its pointer", () => {
+    const media = mediaTypes().find(([where]) => where === "rotate 200 application/json")?.[1];
+    const seed = media?.examples?.rotated?.value as Json;
+    expect(check(media!.schema, seed)).toBe("");
+    const { secret: _gone, ...withoutSecret } = seed;
+    expect(check(media!.schema, withoutSecret)).toMatch(/must have required property 'secret'/);
+    expect(check(media!.schema, { ...seed, disabled: "no" })).toMatch(/^\/disabled must be boolean/m);
+    expect(check(media!.schema, { ...seed, secret: "whsec_" })).toMatch(/^\/secret must match pattern/m);
+    expect(check(media!.schema, { ...seed, id: "123" })).toMatch(/^\/id must match format "uuid"/m);
+    expect(check(media!.schema, { ...seed, description: undefined })).toMatch(/required property 'description'/);
+  });
+
+  it("the 200 example is the reference page's response, verbatim", (context) => {
+    const seedPage = join(ROOT, "..", "shared", "seed", "rotate-webhook-secret.md");
+    if (!existsSync(seedPage)) context.skip(`seed page not found at ${seedPage}`);
+    const text = readFileSync(seedPage, "utf8");
+    const block = /```json Response[^\n]*\n([\s\S]*?)```/.exec(text)?.[1];
+    const media = mediaTypes().find(([where]) => where === "rotate 200 application/json")?.[1];
+    expect(media?.examples?.rotated?.value).toEqual(JSON.parse(block ?? "null"));
+  });
+
+  it("the documented delivery signature is the real HMAC of the documented example delivery", () => {
+    const params = delivery().post.parameters as Array<{ name: string; example: string; schema: Json }>;
+    const timestamp = params.find((p) => p.name === "X-H-Webhook-Timestamp")!;
+    const signature = params.find((p) => p.name === "X-H-Webhook-Signature")!;
+    const example = (delivery().post.requestBody as { content: Record<string, MediaType> }).content["application/json"]!
+      .examples!.sessionCompleted!.value;
+    const secret = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
+    const expected = createHmac("sha256", secret).update(`${timestamp.example}.${JSON.stringify(example)}`).digest("hex");
+    expect(signature.example).toBe(`sha256=${expected}`);
+    expect(check(signature.schema, signature.example)).toBe("");
+    expect(check(timestamp.schema, timestamp.example)).toBe("");
+  });
+});
+
+describe("code that must agree with the spec", () => {
+  it("the client's regions are the spec's servers, Europe first", () => {
+    const servers = (spec.servers as Array<{ url: string }>).map((server) => server.url);
+    expect(servers).toEqual([HaiAgentsEnvironment.Eu, HaiAgentsEnvironment.Us]);
+  });
+
+  it("the client's webhook-id check uses the spec's pattern", () => {
+    const parameter = (rotate().post.parameters as Array<{ name: string; schema: { pattern: string } }>)[0]!;
+    expect(parameter.name).toBe("webhook_id");
+    expect(WEBHOOK_ID_PATTERN.source).toBe(parameter.schema.pattern);
+  });
+
+  it("rotate documents exactly 200, 401, 404 and 422 and requires bearer auth", () => {
+    expect(Object.keys(rotate().post.responses as Json).sort()).toEqual(["200", "401", "404", "422"]);
+    expect(rotate().post.security).toEqual([{ bearerAuth: [] }]);
+  });
+});
