@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 // Three projects, so each kind of test can be run on its own (`vitest run --project contract`).
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
       {
         test: {
