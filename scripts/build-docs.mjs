@@ -1,0 +1,152 @@
+// Builds the published API reference into dist/docs/ (`npm run docs`):
+//   index.html    one self-contained page (Redoc inlined), readable when opened from disk with no network;
+//   openapi.yaml  the spec bundled into a single file (no external $ref), linked from the page for download;
+//   openapi.json  the same bundle as JSON.
+// Look and behaviour come from docs/redoc-template.hbs (page template, CSS overrides) and docs/redoc-options.json
+// (Redoc options). Also importable: the preview server calls buildDocs() and sourcesChangedSince().
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const REDOCLY = join(ROOT, "node_modules", "@redocly", "cli", "bin", "cli.js");
+const TEMPLATE = join(ROOT, "docs", "redoc-template.hbs");
+const OPTIONS = join(ROOT, "docs", "redoc-options.json");
+/** The API's alias in redocly.yaml, so its root file is named in one place only. */
+const API = "rotate";
+
+export const DOCS_DIR = join(ROOT, "dist", "docs");
+/** Everything the output is made from; a change to any of them makes the built docs stale. */
+const SOURCES = ["openapi", "docs", "redocly.yaml", "scripts/build-docs.mjs"].map((p) => join(ROOT, p));
+
+// Redoc 3.0.1's sidebar footer ("API docs by Redocly") fetches its logo from cdn.redoc.ly once the page is open,
+// and no option turns that off. Offline it is a failed request and a console error, so the build points both
+// logo URLs at small inline SVG wordmarks instead: the attribution stays, the request goes.
+const LOGOS = new Map([
+  ["https://cdn.redoc.ly/redoc/logo-mini-full.svg", wordmark("Redocly", 44)],
+  ["https://cdn.redoc.ly/redoc/logo-mini.svg", wordmark("R", 10)],
+]);
+
+function wordmark(text, width) {
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="12" viewBox="0 0 ${width} 12">` +
+    `<text x="0" y="10" font-family="sans-serif" font-size="11" font-weight="700" fill="#3e63dd">${text}</text></svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
+/** Anything in the page that a browser would fetch from another host just to show it. */
+const REMOTE_LOADS = [
+  { what: "a <script src>", pattern: /<script\b[^>]*\bsrc\s*=/gi },
+  { what: "a remote <link>", pattern: /<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\//gi },
+  { what: "a remote element source", pattern: /<(?:img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\//gi },
+  { what: "a module import from a URL", pattern: /\bimport\s*(?:\(\s*|[^;"'`]*?\bfrom\s*)["'`](?:https?:)?\/\//g },
+  { what: "a CSS import from a URL", pattern: /@import\s+(?:url\(\s*)?["']?(?:https?:)?\/\//gi },
+  { what: "the Redoc CDN", pattern: /cdn\.redoc\.ly/g },
+];
+
+/** Builds the three files into `outDir` and returns their sizes. Safe to run twice at once (tests may). */
+export async function buildDocs(outDir = DOCS_DIR) {
+  const started = performance.now();
+  await mkdir(outDir, { recursive: true });
+  // Build into a private folder, then move each finished file into place: a reader never sees half a file.
+  const work = await mkdtemp(join(outDir, ".build-"));
+  try {
+    await Promise.all([
+      redocly(["bundle", API, "--output", join(work, "openapi.yaml")]),
+      redocly(["bundle", API, "--ext", "json", "--output", join(work, "openapi.json")]),
+      redocly([
+        "build-docs", API,
+        "--inlineBundle",
+        "--template", TEMPLATE,
+        "--openapi", OPTIONS,
+        "--output", join(work, "index.html"),
+      ]),
+    ]);
+    const page = join(work, "index.html");
+    await writeFile(page, selfContained(await readFile(page, "utf8")));
+
+    const files = [];
+    for (const name of ["index.html", "openapi.yaml", "openapi.json"]) {
+      await rename(join(work, name), join(outDir, name));
+      files.push({ path: join(outDir, name), bytes: (await stat(join(outDir, name))).size });
+    }
+    return { files, ms: performance.now() - started };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Swaps the CDN logos for inline ones, then refuses a page that would still load anything remotely. */
+function selfContained(html) {
+  let page = html;
+  for (const [url, inline] of LOGOS) page = page.replaceAll(url, inline);
+  const found = REMOTE_LOADS.flatMap(({ what, pattern }) =>
+    [...page.matchAll(pattern)].map((m) => `${what}: …${page.slice(m.index, m.index + 100).replace(/\s+/g, " ")}…`),
+  );
+  if (found.length > 0) {
+    throw new Error(
+      `The built page would load from the network when opened, so it would not work offline:\n  ${found.join("\n  ")}\n` +
+        "Check that --inlineBundle is still passed and that docs/redoc-template.hbs links nothing remote; " +
+        "after a Redocly upgrade, look for new CDN URLs in the inlined bundle.",
+    );
+  }
+  return page;
+}
+
+/** True when a source file changed after `time` (ms since epoch), or a file was added or removed. */
+export async function sourcesChangedSince(time) {
+  for (const source of SOURCES) if ((await newestChange(source)) > time) return true;
+  return false;
+}
+
+async function newestChange(path) {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return 0;
+  // A directory's own mtime moves when an entry is added, removed or renamed.
+  let newest = info.mtimeMs;
+  if (info.isDirectory()) {
+    for (const entry of await readdir(path)) newest = Math.max(newest, await newestChange(join(path, entry)));
+  }
+  return newest;
+}
+
+function redocly(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [REDOCLY, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) return resolve();
+      // Drop the Node 20 end-of-life banner Redocly prints on every run; keep what went wrong.
+      const detail = output.split("\n").filter((line) => line.trim() && !/[║╔╚═]/.test(line)).join("\n");
+      reject(new Error(`redocly ${args[0]} failed (exit code ${code}):\n${detail}`));
+    });
+  });
+}
+
+function formatBytes(bytes) {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(2)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
+}
+
+export function describeBuild({ files, ms }) {
+  const lines = files.map(({ path, bytes }) => `  ${relative(ROOT, path).padEnd(24)} ${formatBytes(bytes)}`);
+  return `API reference built in ${(ms / 1000).toFixed(1)} s:\n${lines.join("\n")}`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const result = await buildDocs();
+    console.log(describeBuild(result));
+    console.log(`Open ${relative(process.cwd(), join(DOCS_DIR, "index.html"))} in a browser, or run npm run docs:preview.`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}

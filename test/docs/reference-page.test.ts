@@ -1,0 +1,239 @@
+// Reads the built reference the way a reader does: dist/docs/index.html opened from disk in Debian's Chromium,
+// with the network cut off. Expected text comes from the spec source, so the page is checked against the contract
+// rather than against itself. Any request off disk, or any console error, fails the test that caused it.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { bundleSpec, type Json } from "../support/spec.js";
+import { launchChromium, runBrowserTests, type LaunchedBrowser } from "./support/chromium.js";
+import { contrastRatio, isTransparent, saturation } from "./support/colors.js";
+import { buildDocs, DOCS_DIR, PAGE, ROOT } from "./support/docs-build.js";
+
+const EXAMPLE_SECRET = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
+const STATUSES = ["200", "401", "404", "422"] as const;
+const LANGUAGES = ["cURL", "Python", "TypeScript"] as const;
+const WARNING = "Warning — make your receiver accept both secrets first.";
+const SCREENSHOT = join(ROOT, "test-results", "docs.png");
+
+interface Operation {
+  summary: string;
+  description: string;
+  responses: Record<string, { description: string; content: Record<string, { examples: Record<string, { value: unknown }> }> }>;
+  "x-codeSamples": Array<{ label: string; source: string }>;
+}
+
+describe.skipIf(!runBrowserTests)("the published API reference, opened from disk with no network", () => {
+  let browser: LaunchedBrowser | undefined;
+  let page: Page;
+  let spec: Json;
+  let rotate: Operation;
+  const offDisk: string[] = [];
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    buildDocs();
+    spec = bundleSpec();
+    rotate = (spec["paths"] as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!.post;
+    browser = await launchChromium({ offline: true, viewport: { width: 1400, height: 900 } });
+    // Only the page file itself may load; anything else is recorded, then refused.
+    await browser.context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:")) return route.continue();
+      offDisk.push(url);
+      return route.abort("internetdisconnected");
+    });
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
+    await page.goto(pathToFileURL(PAGE).href);
+    // The attribution logo only appears once Redoc has hydrated the prerendered page: from then on clicks work.
+    await page.locator('img[alt="redocly logo"]').waitFor();
+  });
+
+  afterEach(() => {
+    expect(offDisk.splice(0), "the page asked the network for something it should carry itself").toEqual([]);
+    expect(consoleErrors.splice(0), "the browser console reported errors").toEqual([]);
+  });
+
+  afterAll(async () => {
+    if (page) {
+      // The whole page as a reader sees it, sidebar pinned at the top, kept as a test artifact for review.
+      mkdirSync(join(ROOT, "test-results"), { recursive: true });
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.setViewportSize({ width: 1400, height: Math.min(height, 16_000) });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      console.log(`Docs screenshot: ${SCREENSHOT}`);
+    }
+    await browser?.close();
+  });
+
+  it("shows the title, version, both servers, the contact and the licence on the overview", async () => {
+    const info = spec["info"] as { title: string; version: string; contact: { url: string }; license: { name: string } };
+    await expectText(page.getByRole("heading", { level: 1 }).first(), `${info.title} (${info.version})`);
+    for (const server of spec["servers"] as Array<{ url: string; description: string }>) {
+      await visible(page.getByText(server.description, { exact: true }));
+      await visible(page.getByText(server.url, { exact: true }).last());
+    }
+    await visible(page.getByRole("link", { name: info.contact.url }));
+    await visible(page.getByText(info.license.name, { exact: true }));
+  });
+
+  it("walks through the rotation guide's four steps, in order", async () => {
+    const guide = (spec["info"] as { description: string }).description;
+    const steps = [...guide.matchAll(/^\d+\. \*\*(.+?)\*\*/gm)].map((m) => m[1] as string);
+    expect(steps).toHaveLength(4);
+    await visible(page.getByRole("heading", { name: "How to rotate without missing a verification" }));
+    const list = page.locator("ol").filter({ hasText: steps[0] as string });
+    await visible(list);
+    const items = await list.locator(":scope > li").allInnerTexts();
+    expect(items.map((item) => steps.findIndex((step) => item.startsWith(step)))).toEqual([0, 1, 2, 3]);
+  });
+
+  it("links the bundled spec for download, from files beside the page", async () => {
+    for (const [title, file] of [
+      ["OpenAPI 3.1 (YAML)", "openapi.yaml"],
+      ["OpenAPI 3.1 (JSON)", "openapi.json"],
+    ] as const) {
+      const link = page.getByRole("link", { name: title, exact: true });
+      await visible(link);
+      const target = new URL((await link.getAttribute("href")) ?? "", page.url());
+      expect(fileURLToPath(target)).toBe(join(DOCS_DIR, file));
+    }
+  });
+
+  it("opens the rotate operation from the sidebar with its summary, path, path parameter and auth", async () => {
+    await sidebarLink("Webhooks").click();
+    await sidebarLink(rotate.summary).click();
+    await visible(page.getByRole("heading", { name: rotate.summary }));
+    await visible(page.getByText("/api/v2/webhooks/{webhook_id}/rotate").first());
+    await visible(page.getByText("webhook_id", { exact: true }).first());
+    await visible(page.getByText("bearerAuth", { exact: true }).first());
+  });
+
+  it("shows the warning about accepting both secrets as a callout that stands out from the text", async () => {
+    const callout = page.locator("blockquote").filter({ hasText: WARNING });
+    await visible(callout);
+    await expect.poll(() => inViewport(callout)).toBe(true);
+    const text = page.locator("p").filter({ hasText: firstSentence(rotate.description) });
+    const [box, running] = await Promise.all([computedStyle(callout), computedStyle(text)]);
+    // A background of its own, unlike the running text, and still readable on it.
+    expect(isTransparent(box.backgroundColor), `callout background ${box.backgroundColor}`).toBe(false);
+    expect(box.backgroundColor).not.toBe(running.backgroundColor);
+    expect(contrastRatio(box.color, box.backgroundColor)).toBeGreaterThanOrEqual(4.5);
+    // A thick coloured rule down its side, not a faint grey one.
+    expect(Number.parseFloat(box.borderLeftWidth)).toBeGreaterThanOrEqual(3);
+    expect(saturation(box.borderLeftColor), `callout rule ${box.borderLeftColor}`).toBeGreaterThan(0.5);
+  });
+
+  it("keeps the warning a readable callout in dark mode", async () => {
+    const mode = () => page.locator("html").getAttribute("class");
+    await page.getByTestId("color-mode-switcher").click();
+    await expect.poll(mode).toMatch(/\bdark\b/);
+    const box = await computedStyle(page.locator("blockquote").filter({ hasText: WARNING }));
+    expect(isTransparent(box.backgroundColor)).toBe(false);
+    expect(contrastRatio(box.color, box.backgroundColor)).toBeGreaterThanOrEqual(4.5);
+    expect(saturation(box.borderLeftColor)).toBeGreaterThan(0.5);
+    await page.getByTestId("color-mode-switcher").click();
+    await expect.poll(mode).not.toMatch(/\bdark\b/);
+  });
+
+  it("documents every response code, each with its description and example", async () => {
+    const samples = page.locator(".panel-response-samples");
+    for (const status of STATUSES) {
+      const response = rotate.responses[status];
+      if (!response) throw new Error(`The spec no longer documents ${status} for rotate.`);
+      await page.getByRole("tab", { name: status, exact: true }).click();
+      await visible(page.getByText(firstSentence(response.description)).first());
+      await samples.getByRole("button", { name: status, exact: true }).click();
+      const example = Object.values(response.content["application/json"]?.examples ?? {})[0]?.value;
+      await visible(samples.getByText(status === "200" ? EXAMPLE_SECRET : firstString(example)).first());
+    }
+  });
+
+  it("offers the cURL, Python and TypeScript samples, each showing its own code", async () => {
+    const panel = page.locator(".panel-request-samples");
+    for (const language of LANGUAGES) {
+      const sample = rotate["x-codeSamples"].find((s) => s.label === language);
+      if (!sample) throw new Error(`The spec has no ${language} sample for rotate.`);
+      await panel.getByRole("button", { name: /^(cURL|Python|TypeScript)$/ }).click();
+      // The language menu opens in a layer at the end of the page, outside the panel.
+      await page.getByRole("menuitem", { name: language, exact: true }).click();
+      await visible(panel.getByRole("button", { name: language, exact: true }));
+      await expectText(panel.locator("code").first(), firstLine(sample.source));
+    }
+  });
+
+  it("documents the signed delivery: headers, signature format, envelope fields and event types", async () => {
+    await sidebarLink("Deliveries").click();
+    await sidebarLink("Receive a signed delivery").click();
+    await visible(page.getByRole("heading", { name: "Receive a signed delivery" }));
+    await visible(page.getByText("X-H-Webhook-Signature", { exact: true }).first());
+    await visible(page.getByText("X-H-Webhook-Timestamp", { exact: true }).first());
+    await visible(page.getByText(/followed by the lowercase hex HMAC-SHA256/).first());
+    for (const field of ["type", "id", "created_at", "data"]) await visible(page.getByText(field, { exact: true }).first());
+    const schemas = (spec["components"] as { schemas: Record<string, { enum?: string[] }> }).schemas;
+    const eventTypes = schemas["SessionEventType"]?.enum ?? [];
+    expect(eventTypes.length).toBeGreaterThan(0);
+    for (const type of eventTypes) await visible(page.getByText(`"${type}"`, { exact: true }).first());
+  });
+
+  /** A link in the sidebar, matched by the start of its name (entries end with their HTTP method). */
+  function sidebarLink(name: string): Locator {
+    return page.locator('[data-component-name="Menu/Menu"]').first().getByRole("link", { name: new RegExp(`^${name}`) });
+  }
+});
+
+/** Scrolls the element into view and waits for it to be visible; the timeout error names the locator. */
+async function visible(locator: Locator): Promise<void> {
+  await locator.waitFor({ state: "visible", timeout: 5_000 });
+  await locator.scrollIntoViewIfNeeded();
+}
+
+async function expectText(locator: Locator, text: string): Promise<void> {
+  await visible(locator);
+  await expect.poll(() => locator.innerText(), { timeout: 5_000 }).toContain(text);
+}
+
+function inViewport(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    const { top, bottom } = element.getBoundingClientRect();
+    return bottom > 0 && top < window.innerHeight;
+  });
+}
+
+function computedStyle(locator: Locator) {
+  return locator.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return {
+      backgroundColor: style.backgroundColor,
+      color: style.color,
+      borderLeftWidth: style.borderLeftWidth,
+      borderLeftColor: style.borderLeftColor,
+    };
+  });
+}
+
+function firstSentence(markdown: string): string {
+  return (markdown.split(/(?<=\.)\s/)[0] ?? markdown).replace(/`/g, "").trim();
+}
+
+function firstLine(source: string): string {
+  return source.split("\n")[0]?.trim() ?? "";
+}
+
+/** The first string anywhere in an example value: a short, distinctive piece of text to look for. */
+function firstString(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object") {
+    for (const item of Object.values(value)) {
+      const found = firstString(item);
+      if (found) return found;
+    }
+  }
+  return "";
+}
