@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { renderCheatSheet } from "./cheat-sheet.js";
 import { MockOptionsError, USAGE, parseMockOptions } from "./options.js";
-import { startMockServer } from "./server.js";
+import { type RunningMockServer, startMockServer } from "./server.js";
 
 // After a first Ctrl-C, open keep-alive connections get this long to finish before we exit anyway.
 const SHUTDOWN_GRACE_MS = 2000;
@@ -22,20 +22,12 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const server = await startMockServer({
-    host: options.host,
-    port: options.port,
-    dynamic: options.dynamic,
-    log: options.quiet ? undefined : (line) => console.log(line),
-  });
-  console.log(renderCheatSheet({ ...specInfo(server.specPath), ...server, dynamic: options.dynamic }));
-  if (!["127.0.0.1", "localhost", "::1"].includes(options.host)) {
-    console.log(`\nWarning: listening on ${options.host}, so other machines may reach this mock.`);
-  }
-
+  // Installed before anything is printed, so a Ctrl-C right after the URL appears is still clean.
+  let server: RunningMockServer | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130); // second Ctrl-C: do not wait any longer
+    // A second Ctrl-C, or a signal before the server exists: stop now, with the shell convention 128+n.
+    if (stopping || !server) process.exit(signal === "SIGINT" ? 130 : 143);
     stopping = true;
     console.log(`\n${signal} received, stopping the mock server.`);
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
@@ -46,6 +38,17 @@ async function main(): Promise<number> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+
+  server = await startMockServer({
+    host: options.host,
+    port: options.port,
+    dynamic: options.dynamic,
+    log: options.quiet ? undefined : (line) => console.log(line),
+  });
+  console.log(renderCheatSheet({ ...specInfo(server.specPath), ...server, dynamic: options.dynamic }));
+  if (!["127.0.0.1", "localhost", "::1"].includes(options.host)) {
+    console.log(`\nWarning: listening on ${options.host}, so other machines may reach this mock.`);
+  }
   return -1; // keep running
 }
 

@@ -1,0 +1,111 @@
+// The mock must never crash or hang on bad input: each case gets a clear 4xx, and the server keeps
+// answering afterwards. Mock-only: against a real API these requests would rotate a real webhook.
+import fc from "fast-check";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { ROTATE_PATH } from "./scenarios.js";
+import { SKIP } from "./target.js";
+
+const target = inject("contractTarget");
+const ID = target.webhookId ?? "";
+const AUTH = { Authorization: `Bearer ${target.token}` };
+const url = (id = ID) => target.baseUrl + ROTATE_PATH.replace("{webhook_id}", id);
+
+async function send(input: string, init: RequestInit = {}) {
+  const response = await fetch(input, { method: "POST", ...init, headers: { ...AUTH, ...(init.headers as Record<string, string>) } });
+  return { status: response.status, type: response.headers.get("content-type") ?? "", text: await response.text() };
+}
+
+async function expectStillServing() {
+  expect((await send(url())).status).toBe(200);
+}
+
+describe("the mock server on bad input", () => {
+  beforeEach((context) => {
+    if (target.kind !== "mock") context.skip(SKIP.mockOnly);
+  });
+
+  it("answers malformed JSON with 400 invalid_json, then keeps serving", async () => {
+    const answer = await send(url(), { headers: { "Content-Type": "application/json" }, body: '{"not": json' });
+    expect([answer.status, JSON.parse(answer.text)]).toEqual([400, { error: { code: "invalid_json", message: "Invalid JSON" } }]);
+    await expectStillServing();
+  });
+
+  it("answers a 20 KB header with 431, then keeps serving", async () => {
+    expect((await send(url(), { headers: { "X-Padding": "a".repeat(20_000) } })).status).toBe(431);
+    await expectStillServing();
+  });
+
+  it("answers an unknown path with 404 naming the route, then keeps serving", async () => {
+    const answer = await send(`${target.baseUrl}/api/v2/webhooks`);
+    expect(answer.status).toBe(404);
+    expect(answer.type).toBe("application/problem+json");
+    expect(JSON.parse(answer.text).detail).toBe("The route /api/v2/webhooks hasn't been found in the specification file");
+    await expectStillServing();
+  });
+
+  it("answers a wrong method with 405 naming the method, then keeps serving", async () => {
+    const answer = await send(url(), { method: "GET" });
+    expect(answer.status).toBe(405);
+    expect(JSON.parse(answer.text).detail).toContain('does not have "get" method defined');
+    await expectStillServing();
+  });
+
+  it("answers a malformed %-escape in the id with the documented 422 (Prism alone crashes on it)", async () => {
+    const answer = await send(url("%ZZ"));
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.text).detail[0].loc).toEqual(["path", "webhook_id"]);
+    await expectStillServing();
+  });
+
+  it("ignores a stray JSON body, as the API does, instead of blaming the id", async () => {
+    const answer = await send(url(), { headers: { "Content-Type": "application/json" }, body: "{}" });
+    expect(answer.status).toBe(200);
+  });
+
+  it("refuses Prefer: code=500 with 400 listing the documented statuses", async () => {
+    const answer = await send(url(), { headers: { Prefer: "code=500" } });
+    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
+    expect(JSON.parse(answer.text).detail).toBe(
+      "This operation documents no 500 response, so the mock cannot produce one. Documented statuses: 200, 401, 404, 422.",
+    );
+  });
+
+  it("points a Prefer example of another status to the code it needs", async () => {
+    const answer = await send(url(), { headers: { Prefer: "example=webhookNotFound" } });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).detail).toContain("send Prefer: code=404, example=webhookNotFound.");
+  });
+
+  it("answers an unreadable Prefer value with 422 saying what it expected", async () => {
+    const answer = await send(url(), { headers: { Prefer: "dynamic=maybe" } });
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.text).detail).toContain('cannot decode "maybe", should be a boolean');
+  });
+
+  it("never answers 5xx or stops answering, whatever the path, method, Prefer header or body", async () => {
+    const segment = fc
+      .array(fc.constantFrom("%", "ZZ", "%2F", "%E0%A4", "%00", "0", "f47ac10b", "-", "/", "..", "é", "{", "}", ";", "~", "+", "="), {
+        maxLength: 8,
+      })
+      .map((parts) => parts.join(""));
+    const headerValue = fc.string({ maxLength: 40 }).map((value) => value.replace(/[^\x20-\x7e]/g, ""));
+    await fc.assert(
+      fc.asyncProperty(
+        segment,
+        fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"),
+        headerValue,
+        fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),
+        async (id, method, prefer, body) => {
+          const answer = await send(url(id), {
+            method,
+            headers: { Prefer: prefer, "Content-Type": "application/json" },
+            body: method === "GET" ? undefined : body,
+          });
+          expect(answer.status, `${method} ${url(id)} Prefer: ${prefer}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    await expectStillServing();
+  });
+});
