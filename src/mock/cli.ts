@@ -9,6 +9,7 @@ import { type RunningMockServer, startMockServer } from "./server.js";
 
 // After a first Ctrl-C, open keep-alive connections get this long to finish before we exit anyway.
 const SHUTDOWN_GRACE_MS = 2000;
+const PARENT_CHECK_MS = 500;
 
 function specInfo(specPath: string): { title: string; version: string } {
   const info = (parse(readFileSync(specPath, "utf8")) as { info?: { title?: string; version?: string } }).info;
@@ -25,19 +26,25 @@ async function main(): Promise<number> {
   // Installed before anything is printed, so a Ctrl-C right after the URL appears is still clean.
   let server: RunningMockServer | undefined;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // A second Ctrl-C, or a signal before the server exists: stop now, with the shell convention 128+n.
-    if (stopping || !server) process.exit(signal === "SIGINT" ? 130 : 143);
+  const stop = (reason: string, immediateExitCode: number) => {
+    // A second Ctrl-C, or a signal before the server exists: stop now.
+    if (stopping || !server) process.exit(immediateExitCode);
     stopping = true;
-    console.log(`\n${signal} received, stopping the mock server.`);
+    console.log(`\n${reason}, stopping the mock server.`);
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
     server.close().then(
       () => process.exit(0),
       () => process.exit(0),
     );
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  process.on("SIGINT", () => stop("SIGINT received", 130));
+  process.on("SIGTERM", () => stop("SIGTERM received", 143));
+  // `npm start` runs us under `sh -c`; a process manager's SIGTERM to npm reaches that shell but not us.
+  // When the parent goes away, so do we, rather than linger as an orphan holding the port.
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && stop("Parent process (npm) exited", 0), PARENT_CHECK_MS).unref();
+  }
 
   server = await startMockServer({
     host: options.host,

@@ -23,8 +23,8 @@ export default async function setup(project: TestProject) {
   const external = externalTarget(process.env);
   if (external) {
     project.provide("contractTarget", external);
-    const skipped = [`mock-only tests (${SKIP.mockOnly})`];
-    if (!external.webhookId) skipped.unshift(`the 200 test (${SKIP.noWebhookId})`);
+    const skipped = [`mock-only tests: ${SKIP.mockOnly}`];
+    if (!external.webhookId) skipped.unshift(`the 200 tests: ${SKIP.noWebhookId}`);
     console.log(`\nContract suite against ${external.baseUrl} (CONTRACT_BASE_URL). Skipped:\n  - ${skipped.join("\n  - ")}\n`);
     return;
   }

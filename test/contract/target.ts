@@ -23,7 +23,7 @@ declare module "vitest" {
 export const SKIP = {
   noWebhookId: "needs a webhook the provider has: set CONTRACT_WEBHOOK_ID (it will really be rotated)",
   mockOnly:
-    "mock feature: a real API ignores Prefer and these requests would rotate a real webhook; runs against the mock only",
+    "tests the mock server itself (Prefer headers, dynamic secrets, bad input, CLI); against a real API such requests would rotate a real webhook",
 } as const;
 
 export class ContractTargetError extends Error {
