@@ -61,15 +61,24 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
   });
 
   afterAll(async () => {
-    if (page) {
-      // The whole page as a reader sees it, sidebar pinned at the top, kept as a test artifact for review.
-      mkdirSync(join(ROOT, "test-results"), { recursive: true });
-      const height = await page.evaluate(() => document.documentElement.scrollHeight);
-      await page.setViewportSize({ width: 1400, height: Math.min(height, 16_000) });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      console.log(`Docs screenshot: ${SCREENSHOT}`);
+    try {
+      if (page) {
+        // What a reader first sees of the operation (fresh page, rotate opened from the sidebar), whole page,
+        // sidebar pinned at the top: kept as a test artifact to review by eye.
+        await page.reload();
+        await page.locator('img[alt="redocly logo"]').waitFor();
+        await sidebarLink("Webhooks").click();
+        await sidebarLink(rotate.summary).click();
+        await page.getByRole("heading", { name: rotate.summary }).waitFor();
+        mkdirSync(join(ROOT, "test-results"), { recursive: true });
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        await page.setViewportSize({ width: 1400, height: Math.min(height, 16_000) });
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+        console.log(`Docs screenshot: ${SCREENSHOT}`);
+      }
+    } finally {
+      await browser?.close();
     }
-    await browser?.close();
   });
 
   it("shows the title, version, both servers, the contact and the licence on the overview", async () => {
@@ -151,7 +160,9 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
       await visible(page.getByText(firstSentence(response.description)).first());
       await samples.getByRole("button", { name: status, exact: true }).click();
       const example = Object.values(response.content["application/json"]?.examples ?? {})[0]?.value;
-      await visible(samples.getByText(status === "200" ? EXAMPLE_SECRET : firstString(example)).first());
+      const shown = samples.getByText(status === "200" ? EXAMPLE_SECRET : firstString(example)).first();
+      await visible(shown);
+      expect(await unclipped(shown), `the ${status} example is cut off at the panel's edge`).toBe(true);
     }
   });
 
@@ -203,6 +214,19 @@ function inViewport(locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => {
     const { top, bottom } = element.getBoundingClientRect();
     return bottom > 0 && top < window.innerHeight;
+  });
+}
+
+/** Whether the element reads in full without side-scrolling the nearest ancestor that clips overflow. */
+function unclipped(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    let clip = element.parentElement;
+    while (clip && getComputedStyle(clip).overflowX === "visible") clip = clip.parentElement;
+    if (!clip) return true;
+    const bounds = clip.getBoundingClientRect();
+    const inside = [...element.getClientRects()].every((box) => box.left >= bounds.left - 1 && box.right <= bounds.right + 1);
+    // Scrolling the element into view may have slid the panel sideways; a reader would not have.
+    return inside && clip.scrollLeft === 0 && clip.scrollWidth <= clip.clientWidth + 1;
   });
 }
 
