@@ -1,6 +1,9 @@
 // The mock's small modules on their own: option parsing, secret generation, log lines, id matching.
 import { describe, expect, inject, it } from "vitest";
+import { createLogger } from "@stoplight/prism-core";
 import { pathParameters } from "../../src/mock/documented-ids.js";
+import { createMockComponent } from "../../src/mock/mock-component.js";
+import type { MockArguments } from "../../src/mock/prism-types.js";
 import { SecretPatternMismatchError, assertFreshSecretsMatch, freshSecret, secretPatterns } from "../../src/mock/fresh-secret.js";
 import { MockOptionsError, parseMockOptions } from "../../src/mock/options.js";
 import { formatRequestLine } from "../../src/mock/request-log.js";
@@ -74,5 +77,19 @@ describe("path parameters", () => {
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe("the mock component", () => {
+  it("turns an internal failure into a 500 problem, so Prism still answers the request", () => {
+    // An operation without `responses` makes the component throw while choosing a response.
+    const broken = {
+      resource: { id: "x", method: "post", path: "/x", responses: undefined },
+      input: { data: { method: "post", url: { path: "/x" } }, validations: [] },
+      config: { dynamic: false },
+    } as unknown as MockArguments;
+    const result = createMockComponent()(broken)(createLogger("test", { level: "silent" }));
+    expect(result).toMatchObject({ _tag: "Left", left: { status: 500, message: "Internal Server Error" } });
+    expect(result._tag === "Left" && (result.left as { detail?: string }).detail).toMatch(/^The mock server failed on this request \(/);
   });
 });
