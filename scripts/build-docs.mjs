@@ -52,7 +52,8 @@ export async function buildDocs(outDir = DOCS_DIR) {
   // Build into a private folder, then move each finished file into place: a reader never sees half a file.
   const work = await mkdtemp(join(outDir, ".build-"));
   try {
-    await Promise.all([
+    // Wait for all three even when one fails, so none writes into the folder after it has been removed.
+    const runs = await Promise.allSettled([
       redocly(["bundle", API, "--output", join(work, "openapi.yaml")]),
       redocly(["bundle", API, "--ext", "json", "--output", join(work, "openapi.json")]),
       redocly([
@@ -63,6 +64,8 @@ export async function buildDocs(outDir = DOCS_DIR) {
         "--output", join(work, "index.html"),
       ]),
     ]);
+    const failed = runs.find((run) => run.status === "rejected");
+    if (failed) throw failed.reason;
     const page = join(work, "index.html");
     await writeFile(page, selfContained(await readFile(page, "utf8")));
 
