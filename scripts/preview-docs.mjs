@@ -104,12 +104,6 @@ async function handle(request, response) {
 }
 
 const port = portFromArgs();
-try {
-  await freshDocs();
-} catch (error) {
-  fail(error.message);
-}
-
 const server = createServer((request, response) => {
   handle(request, response).catch((error) => {
     console.error(error);
@@ -121,7 +115,13 @@ server.on("error", (error) => {
   if (error.code === "EADDRINUSE") fail(`Port ${port} on ${HOST} is in use: pass --port <n> (or set DOCS_PORT), 0 for any free port.`);
   fail(error.message);
 });
-server.listen(port, HOST, () => {
+// Take the port first, so a busy one is reported at once; build before announcing the address.
+server.listen(port, HOST, async () => {
+  try {
+    await freshDocs();
+  } catch (error) {
+    fail(error.message);
+  }
   const { port: actual } = server.address();
   console.log(`Docs preview at http://${HOST}:${actual}/ (rebuilt on reload after a source change; Ctrl+C to stop)`);
 });
