@@ -33,10 +33,11 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
+    // Browser first: when it is missing and required, say so before spending time on a build.
+    browser = await launchChromium({ offline: true, viewport: { width: 1400, height: 900 } });
     buildDocs();
     spec = bundleSpec();
     rotate = (spec["paths"] as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!.post;
-    browser = await launchChromium({ offline: true, viewport: { width: 1400, height: 900 } });
     // Only the page file itself may load; anything else is recorded, then refused.
     await browser.context.route("**/*", (route) => {
       const url = route.request().url();
