@@ -12,8 +12,10 @@ export default class SummaryReporter implements Reporter {
         else if (state === "failed") counts.failed += 1;
         else counts.skipped += 1;
       }
-      // A file that failed to load has no tests to count, but it is a failure all the same.
-      if (module.state() === "failed" && [...module.children.allTests()].length === 0) counts.failed += 1;
+      // A file whose setup threw (a failed beforeAll, a file that did not load) leaves its tests skipped or
+      // absent; vitest fails the run, so the closing line must count a failure too.
+      const failedInFile = [...module.children.allTests()].some((test) => test.result().state === "failed");
+      if (module.state() === "failed" && !failedInFile) counts.failed += 1;
     }
     process.stdout.write(`\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
   }
