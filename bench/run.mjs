@@ -1,0 +1,93 @@
+// `npm run bench`: every figure next to its baseline, measured in this one run, printed as medians and
+// ratios, and written to bench/results.json. Not part of `npm test`; nothing here is asserted.
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { measureClientOverhead } from "./client.mjs";
+import { measureMock } from "./mock.mjs";
+import { measurePipeline } from "./pipeline.mjs";
+import { measureSizes } from "./size.mjs";
+import { measureVerify } from "./verify.mjs";
+
+const quick = process.argv.includes("--quick");
+const skipPipeline = process.argv.includes("--no-pipeline");
+
+const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}x` : "n/a");
+
+function table(title, header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+  const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(" | ")} |`;
+  console.log(`\n### ${title}\n`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+/** Rows of a throughput comparison: each candidate's ops/s and its ratio to the named baselines. */
+function throughputRows(results, baselines) {
+  return Object.entries(results).map(([name, opsPerSecond]) => [
+    name,
+    fmt(opsPerSecond),
+    ...baselines.map((baseline) => ratio(opsPerSecond, results[baseline])),
+  ]);
+}
+
+const summary = {
+  date: new Date().toISOString(),
+  machine: {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  },
+};
+console.log(`Benchmarks on ${summary.machine.cpu} (${summary.machine.cores} cores), Node ${process.version}${quick ? " [quick]" : ""}`);
+
+const verify = await measureVerify({ quick });
+summary.verify = verify;
+for (const [title, { results, baselines, pairs }] of Object.entries(verify)) {
+  if (pairs) {
+    const rows = Object.entries(results).map(([name, ops]) => [name, fmt(ops), pairs[name] ? `${pairs[name].toFixed(2)}x` : ""]);
+    table(`Verify: ${title} (verifications per second)`, ["candidate", "ops/s", "vs floor at same point"], rows);
+  } else {
+    table(`Verify: ${title} (verifications per second)`, ["candidate", "ops/s", ...baselines.map((b) => `vs ${b}`)], throughputRows(results, baselines));
+  }
+}
+
+const sizes = await measureSizes();
+summary.sizes = sizes;
+const openapiFetch = sizes["baseline: openapi-fetch alone"];
+table(
+  "Bundle size (esbuild, ESM, minified, tree-shaken)",
+  ["entry", "minified B", "gzip B", "gzip vs openapi-fetch"],
+  Object.entries(sizes).map(([name, size]) =>
+    size.error ? [name, "error", size.error, ""] : [name, fmt(size.minified), fmt(size.gzip), ratio(size.gzip, openapiFetch?.gzip)],
+  ),
+);
+
+const client = await measureClientOverhead({ quick });
+summary.client = client;
+table(
+  "Client overhead: one rotate call to a local server (calls per second)",
+  ["candidate", "calls/s", "vs bare fetch"],
+  throughputRows(client, ["bare fetch + JSON.parse"]).map((row) => row.slice(0, 3)),
+);
+
+const mock = await measureMock({ quick });
+summary.mock = mock;
+table("Mock server: spawn to first 200", ["server", "median ms", "runs"], mock.startup.map((s) => [s.name, fmt(s.medianMs), s.runs]));
+table(
+  `Mock server: ${mock.load.seconds} s at ${mock.load.connections} connections`,
+  ["server", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs bare http"],
+  mock.load.results.map((r) => [r.name, fmt(r.requestsPerSecond), fmt(r.p50, 2), fmt(r.p99, 2), r.errors, ratio(r.requestsPerSecond, mock.load.results[0].requestsPerSecond)]),
+);
+
+if (!skipPipeline) {
+  const pipeline = measurePipeline({ includeTest: !quick });
+  summary.pipeline = pipeline;
+  table("Pipeline wall time", ["step", "seconds", "ok"], Object.entries(pipeline).map(([step, r]) => [`npm run ${step}`, fmt(r.seconds, 1), r.ok ? "yes" : "FAILED"]));
+}
+
+writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
+console.log("\nWrote bench/results.json");
