@@ -1,0 +1,82 @@
+// The one error class the verify helpers throw, with a machine-readable reason a receiver can branch on.
+
+// A registered symbol survives two copies of the package and crossing realms, where `instanceof` does not.
+const BRAND = Symbol.for("hai-webhook-rotate.WebhookVerificationError");
+
+/**
+ * Why a delivery was not accepted.
+ *
+ * Caused by the delivery (answer the sender with a 4xx; the platform retries non-2xx answers):
+ * - `missing_signature` / `missing_timestamp`: the header is absent or empty.
+ * - `duplicate_header`: a signing header was sent more than once.
+ * - `invalid_timestamp`: `X-H-Webhook-Timestamp` is not decimal digits (Unix seconds).
+ * - `timestamp_out_of_tolerance`: signed more than the tolerance (300 s) before or after this clock.
+ * - `malformed_signature`: `X-H-Webhook-Signature` is not `sha256=` followed by 64 lowercase hex digits.
+ * - `signature_mismatch`: no trusted secret produces this signature over these bytes.
+ * - `invalid_payload`: the signature is valid but the body is not a JSON event envelope.
+ *
+ * Caused by the receiver's own code or configuration (fix the receiver; every delivery will fail alike):
+ * - `no_secret`: the secret list is empty, or an entry is empty, `undefined` or `null`.
+ * - `invalid_secret`: a secret is not a string, or is not well-formed Unicode.
+ * - `invalid_body`: the body is not a string or bytes (for instance JSON that was already parsed).
+ * - `invalid_options`: `toleranceSeconds`/`toleranceS` or `now` has an unusable value.
+ * - `invalid_headers`: what was passed to `readWebhookHeaders` is not a header collection.
+ */
+export type WebhookVerificationErrorReason =
+  | "missing_signature"
+  | "missing_timestamp"
+  | "duplicate_header"
+  | "invalid_timestamp"
+  | "timestamp_out_of_tolerance"
+  | "malformed_signature"
+  | "signature_mismatch"
+  | "invalid_payload"
+  | "no_secret"
+  | "invalid_secret"
+  | "invalid_body"
+  | "invalid_options"
+  | "invalid_headers";
+
+/** Every {@link WebhookVerificationErrorReason}, for exhaustive tables (e.g. reason → HTTP status). */
+export const WEBHOOK_VERIFICATION_ERROR_REASONS = [
+  "missing_signature",
+  "missing_timestamp",
+  "duplicate_header",
+  "invalid_timestamp",
+  "timestamp_out_of_tolerance",
+  "malformed_signature",
+  "signature_mismatch",
+  "invalid_payload",
+  "no_secret",
+  "invalid_secret",
+  "invalid_body",
+  "invalid_options",
+  "invalid_headers",
+] as const satisfies readonly WebhookVerificationErrorReason[];
+
+/**
+ * Thrown by `verifyWebhook` and `readWebhookHeaders` when a delivery cannot be accepted, and by them only.
+ * Branch on `reason`; the message explains the likely cause for a human. Neither ever contains a secret or
+ * the expected signature.
+ */
+export class WebhookVerificationError extends Error {
+  override name = "WebhookVerificationError";
+  readonly reason: WebhookVerificationErrorReason;
+  /**
+   * Set only with reason `invalid_payload`: the signature was valid, and this is the index of the secret that
+   * matched. Rotation monitoring can count it as a use of that secret.
+   */
+  readonly secretIndex: number | undefined;
+
+  constructor(reason: WebhookVerificationErrorReason, message: string, options: { secretIndex?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = reason;
+    this.secretIndex = options.secretIndex;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for a {@link WebhookVerificationError}, even one thrown by another copy of this package. */
+export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}

@@ -1,0 +1,31 @@
+// The signing scheme of H Company webhook deliveries, in one place:
+// X-H-Webhook-Signature = "sha256=" + lowercase hex HMAC-SHA256(key = secret as UTF-8, message = "<timestamp>." + raw body).
+import { createHmac } from "node:crypto";
+
+/** Header carrying the signature, as documented. Lookups are case-insensitive. */
+export const SIGNATURE_HEADER = "X-H-Webhook-Signature";
+/** Header carrying the Unix time (seconds) at which the attempt was signed. Lookups are case-insensitive. */
+export const TIMESTAMP_HEADER = "X-H-Webhook-Timestamp";
+/** Prefix of every signature value. */
+export const SIGNATURE_PREFIX = "sha256=";
+/** How far, in seconds, a delivery's timestamp may be from the receiver's clock, in either direction. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** A well-formed signature header: the prefix, then exactly 64 lowercase hex digits (32 bytes). */
+export const SIGNATURE_PATTERN = /^sha256=[0-9a-f]{64}$/;
+/** A well-formed timestamp header: ASCII decimal digits only (no sign, space, decimal point or exponent). */
+export const TIMESTAMP_PATTERN = /^[0-9]+$/;
+
+/** The 32-byte HMAC of one delivery under one secret. Both inputs must already be validated. */
+export function signatureDigest(secret: string, timestamp: string, body: Uint8Array): Buffer {
+  return createHmac("sha256", Buffer.from(secret, "utf8")).update(`${timestamp}.`, "utf8").update(body).digest();
+}
+
+// `\p{Cs}` in a `u` regex matches only unpaired surrogates: a string containing one has no UTF-8 form, and
+// encoding it silently turns it into U+FFFD, so two different strings would make the same key or body.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True when the string can be encoded to UTF-8 without loss. */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
