@@ -17,7 +17,7 @@ const BRAND = Symbol.for("hai-webhook-rotate.WebhookVerificationError");
  *
  * Caused by the receiver's own code or configuration (fix the receiver; every delivery will fail alike):
  * - `no_secret`: the secret list is empty, or an entry is empty, `undefined` or `null`.
- * - `invalid_secret`: a secret is not a string, or is not well-formed Unicode.
+ * - `invalid_secret`: a secret is not a string, is not well-formed Unicode, or has a control character.
  * - `invalid_body`: the body is not a string or bytes (for instance JSON that was already parsed).
  * - `invalid_options`: `toleranceSeconds`/`toleranceS` or `now` has an unusable value.
  * - `invalid_headers`: what was passed to `readWebhookHeaders` is not a header collection.

@@ -29,3 +29,12 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export function isWellFormedText(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
+
+// HMAC pads a short key with zero bytes, so "k" and "k\0" sign identically; control characters (a newline
+// read from a file, a NUL) never occur in issued secrets. Refusing them keeps one secret, one key.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** True when the secret contains a C0 control character or DEL. */
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}

@@ -1,6 +1,6 @@
 // The receiver's trusted secrets, checked up front: a bad entry would fail every delivery, so say so at once.
 import { WebhookVerificationError } from "./errors.js";
-import { isWellFormedText } from "./scheme.js";
+import { hasControlCharacter, isWellFormedText } from "./scheme.js";
 
 /** One secret, or the list the receiver trusts during a rotation (e.g. `[oldSecret, newSecret]`). */
 export type WebhookSecrets = string | readonly string[];
@@ -28,6 +28,12 @@ export function normaliseSecrets(secrets: unknown): readonly string[] {
     if (!isWellFormedText(secret)) {
       throw new WebhookVerificationError("invalid_secret", `${where} contains an unpaired UTF-16 surrogate, so it has no exact UTF-8 form to use as the key.`);
     }
+    if (hasControlCharacter(secret)) {
+      throw new WebhookVerificationError(
+        "invalid_secret",
+        `${where} contains a control character (a trailing newline from a file or env var?). Issued secrets are printable: trim it.`,
+      );
+    }
   }
   return [...(list as readonly string[])];
 }
@@ -40,7 +46,7 @@ export function secretHints(secrets: readonly string[], single: boolean): string
   const hints: string[] = [];
   secrets.forEach((secret, index) => {
     const where = single ? "The secret" : `secrets[${index}]`;
-    if (secret.trim() !== secret) hints.push(`${where} has leading or trailing whitespace (a newline from a file or env var?): trim it.`);
+    if (secret.trim() !== secret) hints.push(`${where} has leading or trailing spaces: trim them.`);
     else if (!secret.startsWith("whsec_")) hints.push(`${where} does not start with "whsec_": the key is the whole secret as issued, prefix included.`);
   });
   return hints;

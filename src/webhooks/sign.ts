@@ -2,7 +2,15 @@
 import { type WebhookBody, bodyBytes } from "./body.js";
 import { isWebhookVerificationError } from "./errors.js";
 import type { KnownWebhookEvent, WebhookEventEnvelope } from "./event.js";
-import { SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER, TIMESTAMP_PATTERN, isWellFormedText, signatureDigest } from "./scheme.js";
+import {
+  SIGNATURE_HEADER,
+  SIGNATURE_PREFIX,
+  TIMESTAMP_HEADER,
+  TIMESTAMP_PATTERN,
+  hasControlCharacter,
+  isWellFormedText,
+  signatureDigest,
+} from "./scheme.js";
 
 /**
  * The `X-H-Webhook-Signature` value for a body, a timestamp and one secret: `sha256=` + lowercase hex
@@ -55,8 +63,8 @@ export function buildSignedDelivery(
 }
 
 function checkedSecret(secret: unknown): string {
-  if (typeof secret !== "string" || secret === "" || !isWellFormedText(secret)) {
-    throw new TypeError("signWebhook needs the secret as a non-empty, well-formed string such as \"whsec_...\".");
+  if (typeof secret !== "string" || secret === "" || !isWellFormedText(secret) || hasControlCharacter(secret)) {
+    throw new TypeError("signWebhook needs the secret as a non-empty, well-formed string without control characters, such as \"whsec_...\".");
   }
   return secret;
 }

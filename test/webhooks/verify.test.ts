@@ -1,4 +1,5 @@
 // verifyWebhook scenarios: start from the spec's valid delivery, change one thing, assert the exact outcome.
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   type VerifyWebhookOptions,
@@ -158,10 +159,10 @@ describe("verifyWebhook refuses a delivery", () => {
 });
 
 describe("signature_mismatch messages diagnose the likely cause", () => {
-  it("a secret with a trailing newline, named by position only", () => {
-    const message = refuses(() => verifyWebhook(SPEC_BODY, SPEC_SIGNATURE, SPEC_TIMESTAMP, [OTHER_SECRET, `${SPEC_SECRET}\n`], at()), "signature_mismatch");
+  it("a secret with trailing spaces, named by position only", () => {
+    const message = refuses(() => verifyWebhook(SPEC_BODY, SPEC_SIGNATURE, SPEC_TIMESTAMP, [OTHER_SECRET, `${SPEC_SECRET}  `], at()), "signature_mismatch");
     expect(message).toMatch(/^None of the 2 secrets matches/);
-    expect(message).toMatch(/secrets\[1\] has leading or trailing whitespace/);
+    expect(message).toMatch(/secrets\[1\] has leading or trailing spaces/);
   });
 
   it("a secret without its whsec_ prefix", () => {
@@ -186,6 +187,17 @@ describe("verifyWebhook refuses bad receiver input up front", () => {
     // The sparse array's hole must not be skipped: SPEC_SECRET would otherwise match.
     const sparse = [, SPEC_SECRET] as string[]; // eslint-disable-line no-sparse-arrays
     expect(refuses(() => verifyWebhook(SPEC_BODY, SPEC_SIGNATURE, SPEC_TIMESTAMP, sparse, at()), "no_secret")).toMatch(/secrets\[0\] is undefined/);
+  });
+
+  it("a secret with a control character, such as a newline read from a file", () => {
+    const message = refuses(() => verifyWebhook(SPEC_BODY, SPEC_SIGNATURE, SPEC_TIMESTAMP, [OTHER_SECRET, `${SPEC_SECRET}\n`], at()), "invalid_secret");
+    expect(message).toMatch(/secrets\[1\] contains a control character \(a trailing newline/);
+  });
+
+  it("a secret with a trailing NUL, which HMAC's zero padding would otherwise treat as the same key", () => {
+    const hmac = (key: string) => createHmac("sha256", key).update(`${SPEC_TIMESTAMP}.${SPEC_BODY}`).digest("hex");
+    expect(hmac(`${SPEC_SECRET}\u0000`)).toBe(hmac(SPEC_SECRET)); // the reason for the rule
+    refuses(() => verifyWebhook(SPEC_BODY, SPEC_SIGNATURE, SPEC_TIMESTAMP, `${SPEC_SECRET}\u0000`, at()), "invalid_secret");
   });
 
   it("secrets that are not strings or have no UTF-8 form", () => {
