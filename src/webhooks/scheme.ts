@@ -16,8 +16,11 @@ export const SIGNATURE_PATTERN = /^sha256=[0-9a-f]{64}$/;
 /** A well-formed timestamp header: ASCII decimal digits only (no sign, space, decimal point or exponent). */
 export const TIMESTAMP_PATTERN = /^[0-9]+$/;
 
-/** The 32-byte HMAC of one delivery under one secret. Both inputs must already be validated. */
-export function signatureDigest(secret: string, timestamp: string, body: Uint8Array): Buffer {
+/**
+ * The 32-byte HMAC of one delivery under one secret. Both inputs must already be validated. Typed as
+ * Uint8Array (it is a Buffer) so the published declarations need no Node typings.
+ */
+export function signatureDigest(secret: string, timestamp: string, body: Uint8Array): Uint8Array {
   return createHmac("sha256", Buffer.from(secret, "utf8")).update(`${timestamp}.`, "utf8").update(body).digest();
 }
 

@@ -19,7 +19,7 @@ import {
  * is not Unix seconds.
  */
 export function signWebhook(body: WebhookBody, timestamp: string | number, secret: string): string {
-  return SIGNATURE_PREFIX + signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body)).toString("hex");
+  return SIGNATURE_PREFIX + Buffer.from(signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body))).toString("hex");
 }
 
 export interface SignedDeliveryOptions {
@@ -29,10 +29,13 @@ export interface SignedDeliveryOptions {
   now?: () => number;
 }
 
-/** A delivery as the platform would send it: the exact body and the headers to send with it. */
-export interface SignedDelivery {
+/**
+ * A delivery as the platform would send it: the exact body and the headers to send with it. `Body` is `string`
+ * for an event or a string, or the very byte array that was passed in (so `fetch` accepts it as is).
+ */
+export interface SignedDelivery<Body extends string | Uint8Array = string> {
   /** The bytes that were signed: send exactly these. */
-  body: string | Uint8Array;
+  body: Body;
   headers: {
     "Content-Type": "application/json";
     "X-H-Webhook-Signature": string;
@@ -46,11 +49,13 @@ export interface SignedDelivery {
  * Builds a signed delivery. An event object is serialised as compact JSON, like the platform's; a string or
  * bytes are sent verbatim (use that to test unusual bodies).
  */
+export function buildSignedDelivery(event: KnownWebhookEvent | WebhookEventEnvelope | string, secret: string, options?: SignedDeliveryOptions): SignedDelivery;
+export function buildSignedDelivery<Body extends Uint8Array>(body: Body, secret: string, options?: SignedDeliveryOptions): SignedDelivery<Body>;
 export function buildSignedDelivery(
   event: KnownWebhookEvent | WebhookEventEnvelope | string | Uint8Array,
   secret: string,
   options: SignedDeliveryOptions = {},
-): SignedDelivery {
+): SignedDelivery<string | Uint8Array> {
   const body = typeof event === "string" || event instanceof Uint8Array ? event : JSON.stringify(event);
   const timestamp = checkedTimestamp(options.timestamp ?? Math.floor((options.now ?? Date.now)() / 1000));
   const signature = signWebhook(body, timestamp, secret);
