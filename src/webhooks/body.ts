@@ -1,12 +1,13 @@
-// Turns the raw body, however the caller's framework hands it over, into the exact bytes that were signed.
+// Checks the raw body, however the caller's framework hands it over, and keeps it in a form the HMAC and
+// JSON.parse take directly: text stays text (hashed as UTF-8), bytes stay the same view.
 import { WebhookVerificationError } from "./errors.js";
 import { isWellFormedText } from "./scheme.js";
 
 /** The raw request body: the bytes as received, or those bytes decoded as UTF-8 text. Never re-serialised JSON. */
 export type WebhookBody = string | Uint8Array | ArrayBuffer;
 
-/** The body's bytes without copying them. Keeps a view's offset and length (pooled `Buffer`s are views). */
-export function bodyBytes(body: unknown): Uint8Array {
+/** The signed bytes, or their UTF-8 text. No copy: a view keeps its offset and length (pooled `Buffer`s are views). */
+export function rawBody(body: unknown): string | Uint8Array {
   if (typeof body === "string") {
     if (!isWellFormedText(body)) {
       throw new WebhookVerificationError(
@@ -15,7 +16,7 @@ export function bodyBytes(body: unknown): Uint8Array {
           "Pass the body exactly as received, preferably as bytes (a Buffer or Uint8Array).",
       );
     }
-    return Buffer.from(body, "utf8");
+    return body;
   }
   // Tag checks instead of `instanceof`, so bytes from another realm (a vm context, a worker) are accepted too.
   if (ArrayBuffer.isView(body) && tagOf(body) === "Uint8Array") return body as Uint8Array;

@@ -28,14 +28,17 @@ export type ParsedWebhookEvent = { known: true; event: KnownWebhookEvent } | { k
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const has = (record: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
 
+// Stateless when not streaming, so one instance serves every call. Refuses bytes that are not UTF-8.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched. */
-export function parseWebhookEvent(body: Uint8Array, secretIndex: number): ParsedWebhookEvent {
+export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number): ParsedWebhookEvent {
   const fail = (detail: string, cause?: unknown): never => {
     throw new WebhookVerificationError("invalid_payload", `The signature is valid, but ${detail}`, { secretIndex, cause });
   };
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body));
+    value = JSON.parse(typeof body === "string" ? body : UTF8.decode(body));
   } catch (error) {
     fail(`the body is not ${error instanceof SyntaxError ? "JSON" : "valid UTF-8"}.`, error);
   }

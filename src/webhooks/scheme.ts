@@ -20,17 +20,19 @@ export const TIMESTAMP_PATTERN = /^[0-9]+$/;
  * The 32-byte HMAC of one delivery under one secret. Both inputs must already be validated. Typed as
  * Uint8Array (it is a Buffer) so the published declarations need no Node typings.
  */
-export function signatureDigest(secret: string, timestamp: string, body: Uint8Array): Uint8Array {
-  return createHmac("sha256", Buffer.from(secret, "utf8")).update(`${timestamp}.`, "utf8").update(body).digest();
+export function signatureDigest(secret: string, timestamp: string, body: string | Uint8Array): Uint8Array {
+  // A string key and string data are hashed as their UTF-8 bytes.
+  return createHmac("sha256", secret).update(`${timestamp}.`, "utf8").update(body).digest();
 }
 
 // `\p{Cs}` in a `u` regex matches only unpaired surrogates: a string containing one has no UTF-8 form, and
 // encoding it silently turns it into U+FFFD, so two different strings would make the same key or body.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** True when the string can be encoded to UTF-8 without loss. */
+/** True when the string can be encoded to UTF-8 without loss. Native where available (Node 20 has it). */
 export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  return native ? native.call(text) : !LONE_SURROGATE.test(text);
 }
 
 // HMAC pads a short key with zero bytes, so "k" and "k\0" sign identically; control characters (a newline

@@ -1,5 +1,5 @@
 // Signing, exactly as the platform does it: for receivers' own tests, for our mock server and for our tests.
-import { type WebhookBody, bodyBytes } from "./body.js";
+import { type WebhookBody, rawBody } from "./body.js";
 import { isWebhookVerificationError } from "./errors.js";
 import type { KnownWebhookEvent, WebhookEventEnvelope } from "./event.js";
 import {
@@ -82,9 +82,9 @@ function checkedTimestamp(timestamp: unknown): string {
   return text;
 }
 
-function checkedBody(body: unknown): Uint8Array {
+function checkedBody(body: unknown): string | Uint8Array {
   try {
-    return bodyBytes(body);
+    return rawBody(body);
   } catch (error) {
     if (isWebhookVerificationError(error)) throw new TypeError(`signWebhook cannot sign this body. ${error.message}`);
     throw error;

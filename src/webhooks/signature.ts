@@ -38,7 +38,7 @@ function describeMalformed(signature: string): string {
  * 32-byte buffers. It stops at the first match: timing can reveal which trusted secret signed a valid
  * delivery, which the sender knows anyway, but never how close a forged signature came.
  */
-export function matchSecret(expected: Uint8Array, timestamp: string, body: Uint8Array, secrets: readonly string[]): number {
+export function matchSecret(expected: Uint8Array, timestamp: string, body: string | Uint8Array, secrets: readonly string[]): number {
   for (let index = 0; index < secrets.length; index += 1) {
     const actual = signatureDigest(secrets[index] as string, timestamp, body);
     if (actual.length === expected.length && timingSafeEqual(actual, expected)) return index;
