@@ -269,6 +269,13 @@ describe("a verified body that is not an event envelope", () => {
     for (const body of bodies) refuses(signed(body), "invalid_payload");
   });
 
+  it("refuses bytes that are not UTF-8, even where a lenient decoder would yield a valid event", () => {
+    const body = Buffer.concat([Buffer.from('{"type":"ping","id":"evt_'), Buffer.from([0xc3, 0x28]), Buffer.from('","created_at":"x","data":{"webhook_id":"w"}}')]);
+    expect(JSON.parse(body.toString("utf8"))).toMatchObject({ type: "ping" }); // what a lenient decode would accept
+    const call = () => verifyWebhook(body, signWebhook(body, SPEC_TIMESTAMP, SPEC_SECRET), SPEC_TIMESTAMP, SPEC_SECRET, at());
+    expect(refuses(call, "invalid_payload")).toMatch(/not valid UTF-8/);
+  });
+
   it("accepts a session event whose previous_status is null", () => {
     expect(signed(variant({ data: { session_id: "s", status: "running", previous_status: null } }))().known).toBe(true);
   });
