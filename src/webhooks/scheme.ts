@@ -20,9 +20,9 @@ export const TIMESTAMP_PATTERN = /^[0-9]+$/;
  * The 32-byte HMAC of one delivery under one secret. Both inputs must already be validated. Typed as
  * Uint8Array (it is a Buffer) so the published declarations need no Node typings.
  */
-export function signatureDigest(secret: string, timestamp: string, body: string | Uint8Array): Uint8Array {
-  // A string key and string data are hashed as their UTF-8 bytes.
-  return createHmac("sha256", secret).update(`${timestamp}.`, "utf8").update(body).digest();
+export function signatureDigest(secret: string, timestamp: string, body: string | Uint8Array): string {
+  // A string key and string data are hashed as their UTF-8 bytes. Lowercase hex, as the header carries it.
+  return createHmac("sha256", secret).update(`${timestamp}.`, "utf8").update(body).digest("hex");
 }
 
 // `\p{Cs}` in a `u` regex matches only unpaired surrogates: a string containing one has no UTF-8 form, and

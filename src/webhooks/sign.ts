@@ -19,7 +19,7 @@ import {
  * is not Unix seconds.
  */
 export function signWebhook(body: WebhookBody, timestamp: string | number, secret: string): string {
-  return SIGNATURE_PREFIX + Buffer.from(signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body))).toString("hex");
+  return SIGNATURE_PREFIX + signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body));
 }
 
 export interface SignedDeliveryOptions {
