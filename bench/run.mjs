@@ -12,6 +12,8 @@ const quick = process.argv.includes("--quick");
 const skipPipeline = process.argv.includes("--no-pipeline");
 
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+// autocannon records latency in whole milliseconds; 0 means under one.
+const latency = (ms) => (ms === 0 ? "<1" : fmt(ms));
 const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}x` : "n/a");
 
 function table(title, header, rows) {
@@ -80,7 +82,7 @@ table("Mock server: spawn to first 200", ["server", "median ms", "runs"], mock.s
 table(
   `Mock server: ${mock.load.seconds} s at ${mock.load.connections} connections`,
   ["server", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs bare http"],
-  mock.load.results.map((r) => [r.name, fmt(r.requestsPerSecond), fmt(r.p50, 2), fmt(r.p99, 2), r.errors, ratio(r.requestsPerSecond, mock.load.results[0].requestsPerSecond)]),
+  mock.load.results.map((r) => [r.name, fmt(r.requestsPerSecond), latency(r.p50), latency(r.p99), r.errors, ratio(r.requestsPerSecond, mock.load.results[0].requestsPerSecond)]),
 );
 
 if (!skipPipeline) {

@@ -27,9 +27,10 @@ const sign = (secret, timestamp, body) => `sha256=${createHmac("sha256", secret)
  * (and, with `parse`, the JSON.parse that returning the event requires).
  */
 function floor(body, signature, timestamp, secrets, parse) {
-  const expected = Buffer.from(signature.slice(7), "hex");
+  // The fastest spelling measured here: compare hex text rather than decode the header to bytes.
+  const expected = Buffer.from(signature.slice(7), "latin1");
   for (const secret of secrets) {
-    const actual = createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
+    const actual = Buffer.from(createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex"), "latin1");
     if (actual.length === expected.length && timingSafeEqual(actual, expected)) return parse ? JSON.parse(body) : true;
   }
   throw new Error("floor: no match");
