@@ -1,6 +1,7 @@
 // The X-H-Webhook-Signature header: strict parsing, and the constant-time comparison against each secret.
 import { timingSafeEqual } from "node:crypto";
 import { WebhookVerificationError } from "./errors.js";
+import { requireHeaderValue } from "./header-value.js";
 import { SIGNATURE_HEADER, SIGNATURE_PATTERN, SIGNATURE_PREFIX, signatureDigest } from "./scheme.js";
 
 /**
@@ -8,16 +9,8 @@ import { SIGNATURE_HEADER, SIGNATURE_PATTERN, SIGNATURE_PREFIX, signatureDigest 
  * ASCII bytes. Comparing the hex text is as strict as comparing the 32 decoded bytes (the pattern admits one
  * spelling per digest) and measured faster than decoding it.
  */
-export function parseSignature(signature: unknown): Uint8Array {
-  if (signature === undefined || signature === null || signature === "") {
-    throw new WebhookVerificationError(
-      "missing_signature",
-      `The ${SIGNATURE_HEADER} value is ${signature === "" ? "empty" : String(signature)}: was the header read from the request? It must be sent with every delivery.`,
-    );
-  }
-  if (typeof signature !== "string") {
-    throw new WebhookVerificationError("malformed_signature", `The ${SIGNATURE_HEADER} value must be the header's string, not a ${typeof signature}.`);
-  }
+export function parseSignature(value: unknown): Uint8Array {
+  const signature = requireHeaderValue(value, SIGNATURE_HEADER, { missing: "missing_signature", wrongType: "malformed_signature" });
   if (!SIGNATURE_PATTERN.test(signature)) {
     throw new WebhookVerificationError("malformed_signature", `The ${SIGNATURE_HEADER} value ${describeMalformed(signature)}`);
   }

@@ -1,18 +1,11 @@
 // The X-H-Webhook-Timestamp header: strict parsing, and the replay window around the receiver's clock.
 import { WebhookVerificationError } from "./errors.js";
+import { requireHeaderValue } from "./header-value.js";
 import { TIMESTAMP_HEADER, TIMESTAMP_PATTERN } from "./scheme.js";
 
 /** Seconds since the Unix epoch from the header, which must be ASCII digits only (leading zeros allowed). */
-export function parseTimestamp(timestamp: unknown): number {
-  if (timestamp === undefined || timestamp === null || timestamp === "") {
-    throw new WebhookVerificationError(
-      "missing_timestamp",
-      `The ${TIMESTAMP_HEADER} value is ${timestamp === "" ? "empty" : String(timestamp)}: was the header read from the request? It must be sent with every delivery.`,
-    );
-  }
-  if (typeof timestamp !== "string") {
-    throw new WebhookVerificationError("invalid_timestamp", `The ${TIMESTAMP_HEADER} value must be the header's string, not a ${typeof timestamp}.`);
-  }
+export function parseTimestamp(value: unknown): number {
+  const timestamp = requireHeaderValue(value, TIMESTAMP_HEADER, { missing: "missing_timestamp", wrongType: "invalid_timestamp" });
   if (!TIMESTAMP_PATTERN.test(timestamp)) {
     throw new WebhookVerificationError(
       "invalid_timestamp",
