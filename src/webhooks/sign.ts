@@ -2,21 +2,15 @@
 import { type WebhookBody, rawBody } from "./body.js";
 import { isWebhookVerificationError } from "./errors.js";
 import type { KnownWebhookEvent, WebhookEventEnvelope } from "./event.js";
-import {
-  SIGNATURE_HEADER,
-  SIGNATURE_PREFIX,
-  TIMESTAMP_HEADER,
-  TIMESTAMP_PATTERN,
-  hasControlCharacter,
-  isWellFormedText,
-  signatureDigest,
-} from "./scheme.js";
+import { SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER, signatureDigest } from "./scheme.js";
+import { normaliseSecrets } from "./secrets.js";
+import { parseTimestamp } from "./timestamp.js";
 
 /**
  * The `X-H-Webhook-Signature` value for a body, a timestamp and one secret: `sha256=` + lowercase hex
  * HMAC-SHA256(secret as UTF-8, `${timestamp}.` + body). Arguments follow `verifyWebhook`'s order, minus the
- * signature. Throws a `TypeError` for a body that is not text or bytes, an empty secret or a timestamp that
- * is not Unix seconds.
+ * signature. Throws a `TypeError` for anything `verifyWebhook` would refuse as input: a body that is not text or
+ * bytes, an empty or malformed secret, a timestamp that is not Unix seconds.
  */
 export function signWebhook(body: WebhookBody, timestamp: string | number, secret: string): string {
   return SIGNATURE_PREFIX + signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body));
@@ -67,26 +61,28 @@ export function buildSignedDelivery(
   };
 }
 
-function checkedSecret(secret: unknown): string {
-  if (typeof secret !== "string" || secret === "" || !isWellFormedText(secret) || hasControlCharacter(secret)) {
-    throw new TypeError("signWebhook needs the secret as a non-empty, well-formed string without control characters, such as \"whsec_...\".");
+// Signing applies the same rules as verifying, reported as a TypeError: bad arguments to signWebhook are a
+// programming error in the caller's test, not a delivery to refuse.
+function asTypeError<T>(problem: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (isWebhookVerificationError(error)) throw new TypeError(`signWebhook ${problem}. ${error.message}`);
+    throw error;
   }
-  return secret;
+}
+
+function checkedSecret(secret: unknown): string {
+  if (Array.isArray(secret)) throw new TypeError("signWebhook signs with one secret: pass a string, not a list.");
+  return asTypeError("cannot sign with this secret", () => normaliseSecrets(secret)[0] as string);
 }
 
 function checkedTimestamp(timestamp: unknown): string {
-  const text = typeof timestamp === "number" && Number.isSafeInteger(timestamp) && timestamp >= 0 ? String(timestamp) : timestamp;
-  if (typeof text !== "string" || !TIMESTAMP_PATTERN.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new TypeError("signWebhook needs the timestamp as Unix seconds: a non-negative integer or a string of decimal digits.");
-  }
-  return text;
+  const text = typeof timestamp === "number" ? String(timestamp) : timestamp;
+  asTypeError("cannot sign with this timestamp", () => parseTimestamp(text));
+  return text as string;
 }
 
 function checkedBody(body: unknown): string | Uint8Array {
-  try {
-    return rawBody(body);
-  } catch (error) {
-    if (isWebhookVerificationError(error)) throw new TypeError(`signWebhook cannot sign this body. ${error.message}`);
-    throw error;
-  }
+  return asTypeError("cannot sign this body", () => rawBody(body));
 }
