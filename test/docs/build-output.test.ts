@@ -2,15 +2,16 @@
 // spec that others can import on its own. Broken inputs must stop the build with a message saying what broke.
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { buildDocs, copyDocsProject, DOCS_DIR, PAGE, runBuild } from "./support/docs-build.js";
 
 type Doc = Record<string, unknown>;
 
 function refsIn(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((item) => refsIn(item, found));
-  else if (value && typeof value === "object") {
+  if (Array.isArray(value)) {
+    for (const item of value) refsIn(item, found);
+  } else if (value && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
       if (key === "$ref" && typeof item === "string") found.push(item);
       else refsIn(item, found);
@@ -22,7 +23,8 @@ function refsIn(value: unknown, found: string[] = []): string[] {
 /** The spec the page renders, as embedded in its inline hydration script. */
 function embeddedDefinition(html: string): Doc {
   const match = /const __redoc_definition = (.*);\n/.exec(html);
-  if (!match?.[1]) throw new Error("The page no longer embeds __redoc_definition; update this test's reader.");
+  if (!match?.[1])
+    throw new Error("The page no longer embeds __redoc_definition; update this test's reader.");
   return JSON.parse(match[1]) as Doc;
 }
 
@@ -64,10 +66,10 @@ describe("npm run docs", () => {
   });
 
   it("bundles the whole contract: the rotate operation, the delivery webhook and the guide", () => {
-    const paths = jsonSpec["paths"] as Record<string, { post?: { operationId?: string } }>;
+    const paths = jsonSpec.paths as Record<string, { post?: { operationId?: string } }>;
     expect(paths["/api/v2/webhooks/{webhook_id}/rotate"]?.post?.operationId).toBe("rotateWebhookSecret");
-    expect(Object.keys(jsonSpec["webhooks"] as Doc)).toEqual(["webhookDelivery"]);
-    expect((jsonSpec["info"] as { description: string }).description).toContain(
+    expect(Object.keys(jsonSpec.webhooks as Doc)).toEqual(["webhookDelivery"]);
+    expect((jsonSpec.info as { description: string }).description).toContain(
       "## How to rotate without missing a verification",
     );
   });
@@ -81,7 +83,11 @@ describe("npm run docs in a fresh copy of the project", () => {
   it("writes exactly the page and the two spec files, and no working files", () => {
     withCopy((root) => {
       expect(runBuild(root).status).toBe(0);
-      expect(readdirSync(join(root, "dist", "docs")).sort()).toEqual(["index.html", "openapi.json", "openapi.yaml"]);
+      expect(readdirSync(join(root, "dist", "docs")).sort()).toEqual([
+        "index.html",
+        "openapi.json",
+        "openapi.yaml",
+      ]);
     });
   });
 
@@ -92,7 +98,9 @@ describe("npm run docs in a fresh copy of the project", () => {
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/redocly bundle failed/);
       expect(run.stderr).toMatch(/DetailError\.yaml/);
-      expect(run.stderr, "Redocly's Node 20 banner is noise here").not.toMatch(/Node\.js 20 support is ending/);
+      expect(run.stderr, "Redocly's Node 20 banner is noise here").not.toMatch(
+        /Node\.js 20 support is ending/,
+      );
       expect(readdirSync(join(root, "dist", "docs"))).toEqual([]);
     });
   });

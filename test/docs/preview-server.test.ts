@@ -1,7 +1,7 @@
 // `npm run docs:preview` as a writer uses it: started on a free port, asked for the page and the spec files,
 // and stopped by its PID. It must serve dist/docs/ and nothing else, on 127.0.0.1 only.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { request as httpRequest, createServer, type Server } from "node:http";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PREVIEW_SCRIPT, ROOT } from "./support/docs-build.js";
@@ -13,7 +13,10 @@ interface Started {
 }
 
 function startPreview(args: string[], env: NodeJS.ProcessEnv = {}): Started {
-  const child = spawn(process.execPath, [PREVIEW_SCRIPT, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [PREVIEW_SCRIPT, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -32,7 +35,11 @@ async function urlOf(preview: Started): Promise<string> {
 }
 
 /** A raw request, so that paths such as /../package.json reach the server unnormalised. */
-function get(base: string, path: string, method = "GET"): Promise<{ status: number; type: string; body: string; allow: string }> {
+function get(
+  base: string,
+  path: string,
+  method = "GET",
+): Promise<{ status: number; type: string; body: string; allow: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, path, method }, (res) => {
@@ -43,7 +50,7 @@ function get(base: string, path: string, method = "GET"): Promise<{ status: numb
           status: res.statusCode ?? 0,
           type: String(res.headers["content-type"] ?? ""),
           body,
-          allow: String(res.headers["allow"] ?? ""),
+          allow: String(res.headers.allow ?? ""),
         }),
       );
     });
@@ -96,7 +103,12 @@ describe("npm run docs:preview", () => {
   });
 
   it("serves nothing outside dist/docs/, however the path is spelt", async () => {
-    for (const path of ["/../package.json", "/%2e%2e/package.json", "/..%2fpackage.json", "/%2e%2e%2f%2e%2e%2fpackage.json"]) {
+    for (const path of [
+      "/../package.json",
+      "/%2e%2e/package.json",
+      "/..%2fpackage.json",
+      "/%2e%2e%2f%2e%2e%2fpackage.json",
+    ]) {
       const answer = await get(base, path);
       expect(answer.status, path).toBe(404);
       expect(answer.body, path).not.toContain('"name"');
@@ -119,7 +131,9 @@ describe("npm run docs:preview with a port it cannot use", () => {
   it("rejects a port that is not a number, saying what it expects", async () => {
     const preview = startPreview(["--port", "eighty"]);
     expect(await preview.exited).toBe(1);
-    expect(preview.output()).toContain('The port must be a whole number from 0 to 65535 (0 picks a free one), got "eighty".');
+    expect(preview.output()).toContain(
+      'The port must be a whole number from 0 to 65535 (0 picks a free one), got "eighty".',
+    );
   });
 
   it("reads the port from DOCS_PORT and explains a port that is taken", async () => {

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type LaunchedBrowser, launchChromium, runBrowserTests } from "../support/chromium.js";
 import { bundleSpec, type Json } from "../support/spec.js";
-import { launchChromium, runBrowserTests, type LaunchedBrowser } from "./support/chromium.js";
 import { contrastRatio, isTransparent, saturation } from "./support/colors.js";
 import { buildDocs, DOCS_DIR, PAGE, ROOT } from "./support/docs-build.js";
 
@@ -20,7 +20,10 @@ const SCREENSHOT = join(ROOT, "test-results", "docs.png");
 interface Operation {
   summary: string;
   description: string;
-  responses: Record<string, { description: string; content: Record<string, { examples: Record<string, { value: unknown }> }> }>;
+  responses: Record<
+    string,
+    { description: string; content: Record<string, { examples: Record<string, { value: unknown }> }> }
+  >;
   "x-codeSamples": Array<{ label: string; source: string }>;
 }
 
@@ -37,7 +40,8 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     browser = await launchChromium({ offline: true, viewport: { width: 1400, height: 900 } });
     buildDocs();
     spec = bundleSpec();
-    rotate = (spec["paths"] as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!.post;
+    rotate = (spec.paths as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!
+      .post;
     // Only the page file itself may load; anything else is recorded, then refused.
     await browser.context.route("**/*", (route) => {
       const url = route.request().url();
@@ -83,9 +87,14 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
   });
 
   it("shows the title, version, both servers, the contact and the licence on the overview", async () => {
-    const info = spec["info"] as { title: string; version: string; contact: { url: string }; license: { name: string } };
+    const info = spec.info as {
+      title: string;
+      version: string;
+      contact: { url: string };
+      license: { name: string };
+    };
     await expectText(page.getByRole("heading", { level: 1 }).first(), `${info.title} (${info.version})`);
-    for (const server of spec["servers"] as Array<{ url: string; description: string }>) {
+    for (const server of spec.servers as Array<{ url: string; description: string }>) {
       await visible(page.getByText(server.description, { exact: true }));
       await visible(page.getByText(server.url, { exact: true }).last());
     }
@@ -94,7 +103,7 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
   });
 
   it("walks through the rotation guide's four steps, in order", async () => {
-    const guide = (spec["info"] as { description: string }).description;
+    const guide = (spec.info as { description: string }).description;
     const steps = [...guide.matchAll(/^\d+\. \*\*(.+?)\*\*/gm)].map((m) => m[1] as string);
     expect(steps).toHaveLength(4);
     await visible(page.getByRole("heading", { name: "How to rotate without missing a verification" }));
@@ -187,16 +196,20 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     await visible(page.getByText("X-H-Webhook-Signature", { exact: true }).first());
     await visible(page.getByText("X-H-Webhook-Timestamp", { exact: true }).first());
     await visible(page.getByText(/followed by the lowercase hex HMAC-SHA256/).first());
-    for (const field of ["type", "id", "created_at", "data"]) await visible(page.getByText(field, { exact: true }).first());
-    const schemas = (spec["components"] as { schemas: Record<string, { enum?: string[] }> }).schemas;
-    const eventTypes = schemas["SessionEventType"]?.enum ?? [];
+    for (const field of ["type", "id", "created_at", "data"])
+      await visible(page.getByText(field, { exact: true }).first());
+    const schemas = (spec.components as { schemas: Record<string, { enum?: string[] }> }).schemas;
+    const eventTypes = schemas.SessionEventType?.enum ?? [];
     expect(eventTypes.length).toBeGreaterThan(0);
     for (const type of eventTypes) await visible(page.getByText(`"${type}"`, { exact: true }).first());
   });
 
   /** A link in the sidebar, matched by the start of its name (entries end with their HTTP method). */
   function sidebarLink(name: string): Locator {
-    return page.locator('[data-component-name="Menu/Menu"]').first().getByRole("link", { name: new RegExp(`^${name}`) });
+    return page
+      .locator('[data-component-name="Menu/Menu"]')
+      .first()
+      .getByRole("link", { name: new RegExp(`^${name}`) });
   }
 });
 
@@ -208,7 +221,7 @@ async function visible(locator: Locator): Promise<void> {
 
 async function expectText(locator: Locator, text: string): Promise<void> {
   await visible(locator);
-  await expect.poll(() => locator.innerText(), { timeout: 5_000 }).toContain(text);
+  await expect.poll(() => locator.textContent(), { timeout: 5_000 }).toContain(text);
 }
 
 function inViewport(locator: Locator): Promise<boolean> {
@@ -225,7 +238,9 @@ function unclipped(locator: Locator): Promise<boolean> {
     while (clip && getComputedStyle(clip).overflowX === "visible") clip = clip.parentElement;
     if (!clip) return true;
     const bounds = clip.getBoundingClientRect();
-    const inside = [...element.getClientRects()].every((box) => box.left >= bounds.left - 1 && box.right <= bounds.right + 1);
+    const inside = [...element.getClientRects()].every(
+      (box) => box.left >= bounds.left - 1 && box.right <= bounds.right + 1,
+    );
     // Scrolling the element into view may have slid the panel sideways; a reader would not have.
     return inside && clip.scrollLeft === 0 && clip.scrollWidth <= clip.clientWidth + 1;
   });

@@ -10,7 +10,9 @@ export interface Rgba {
 
 /** Parses the `rgb()`/`rgba()` strings that getComputedStyle returns for ordinary colours. */
 export function parseColor(css: string): Rgba {
-  const match = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+%?))?\s*\)$/.exec(css.trim());
+  const match = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+%?))?\s*\)$/.exec(
+    css.trim(),
+  );
   if (!match) throw new Error(`Cannot read the computed colour "${css}": expected rgb() or rgba().`);
   const [, r, g, b, alpha] = match;
   const a = alpha === undefined ? 1 : alpha.endsWith("%") ? Number.parseFloat(alpha) / 100 : Number(alpha);
@@ -42,10 +44,10 @@ function luminance({ r, g, b }: Rgba): number {
 /** WCAG contrast ratio of opaque text on an opaque background, from 1 to 21. */
 export function contrastRatio(foreground: string, background: string): number {
   const [text, ground] = [parseColor(foreground), parseColor(background)];
-  if (text.a < 1 || ground.a < 1) throw new Error(`Contrast of translucent colours depends on what lies beneath: ${foreground} on ${background}.`);
-  const [light, dark] = [luminance(text), luminance(ground)].sort((x, y) => y - x) as [
-    number,
-    number,
-  ];
+  if (text.a < 1 || ground.a < 1)
+    throw new Error(
+      `Contrast of translucent colours depends on what lies beneath: ${foreground} on ${background}.`,
+    );
+  const [light, dark] = [luminance(text), luminance(ground)].sort((x, y) => y - x) as [number, number];
   return (light + 0.05) / (dark + 0.05);
 }
