@@ -1,6 +1,6 @@
 // Cost of a rotate call through our layers, against a bare fetch of the same request to the same server.
 import { createServer } from "node:http";
-import { HaiAgentsClient, createRotateClient } from "../dist/src/index.js";
+import { createRotateClient, HaiAgentsClient } from "../dist/src/index.js";
 import { compare } from "./harness.mjs";
 import { seedResponseBody } from "./spec-example.mjs";
 
@@ -11,7 +11,10 @@ export async function measureClientOverhead({ quick = false } = {}) {
   const server = createServer((request, response) => {
     request.resume();
     request.on("end", () => {
-      response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      response.writeHead(200, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      });
       response.end(body);
     });
   });
@@ -24,7 +27,10 @@ export async function measureClientOverhead({ quick = false } = {}) {
     return await compare(
       {
         "bare fetch + JSON.parse": async () => {
-          const response = await fetch(url, { method: "POST", headers: { authorization: "Bearer hk-bench" } });
+          const response = await fetch(url, {
+            method: "POST",
+            headers: { authorization: "Bearer hk-bench" },
+          });
           return JSON.parse(await response.text());
         },
         "raw client (createRotateClient)": () =>

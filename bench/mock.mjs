@@ -46,24 +46,37 @@ function stopChild(child) {
 /** Starts the mock exactly as `npm start` does after its build step, and resolves once it answers 200. */
 async function startMock() {
   const port = await freePort();
-  const child = spawn(process.execPath, ["dist/src/mock/cli.js", "--port", String(port), "--host", "127.0.0.1"], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { ...process.env, REDOCLY_TELEMETRY: "off" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["dist/src/mock/cli.js", "--port", String(port), "--host", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      stdio: "ignore",
+      env: { ...process.env, REDOCLY_TELEMETRY: "off" },
+    },
+  );
   await untilOk(`http://127.0.0.1:${port}${PATH}`, child);
   return { port, stop: () => stopChild(child) };
 }
 
 async function startBare() {
   const port = await freePort();
-  const child = spawn(process.execPath, ["bench/bare-server.mjs", String(port)], { cwd: ROOT, stdio: "ignore" });
+  const child = spawn(process.execPath, ["bench/bare-server.mjs", String(port)], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   await untilOk(`http://127.0.0.1:${port}${PATH}`, child);
   return { port, stop: () => stopChild(child) };
 }
 
 async function load(name, port, seconds, connections) {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${PATH}`, method: "POST", headers: HEADERS, connections, duration: seconds });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    method: "POST",
+    headers: HEADERS,
+    connections,
+    duration: seconds,
+  });
   return {
     name,
     requestsPerSecond: result.requests.average,
@@ -88,7 +101,10 @@ export async function measureMock({ quick = false } = {}) {
   const bare = await startBare();
   const mock = await startMock();
   try {
-    const results = [await load("bare node:http (limit)", bare.port, seconds, connections), await load("mock (npm start)", mock.port, seconds, connections)];
+    const results = [
+      await load("bare node:http (limit)", bare.port, seconds, connections),
+      await load("mock (npm start)", mock.port, seconds, connections),
+    ];
     return { startup, load: { seconds, connections, results } };
   } finally {
     await bare.stop();

@@ -11,7 +11,8 @@ import { measureVerify } from "./verify.mjs";
 const quick = process.argv.includes("--quick");
 const skipPipeline = process.argv.includes("--no-pipeline");
 
-const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 // autocannon records latency in whole milliseconds; 0 means under one.
 const latency = (ms) => (ms === 0 ? "<1" : fmt(ms));
 const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}x` : "n/a");
@@ -44,16 +45,30 @@ const summary = {
     platform: `${process.platform}-${process.arch}`,
   },
 };
-console.log(`Benchmarks on ${summary.machine.cpu} (${summary.machine.cores} cores), Node ${process.version}${quick ? " [quick]" : ""}`);
+console.log(
+  `Benchmarks on ${summary.machine.cpu} (${summary.machine.cores} cores), Node ${process.version}${quick ? " [quick]" : ""}`,
+);
 
 const verify = await measureVerify({ quick });
 summary.verify = verify;
 for (const [title, { results, baselines, pairs }] of Object.entries(verify)) {
   if (pairs) {
-    const rows = Object.entries(results).map(([name, ops]) => [name, fmt(ops), pairs[name] ? `${pairs[name].toFixed(2)}x` : ""]);
-    table(`Verify: ${title} (verifications per second)`, ["candidate", "ops/s", "vs floor at same point"], rows);
+    const rows = Object.entries(results).map(([name, ops]) => [
+      name,
+      fmt(ops),
+      pairs[name] ? `${pairs[name].toFixed(2)}x` : "",
+    ]);
+    table(
+      `Verify: ${title} (verifications per second)`,
+      ["candidate", "ops/s", "vs floor at same point"],
+      rows,
+    );
   } else {
-    table(`Verify: ${title} (verifications per second)`, ["candidate", "ops/s", ...baselines.map((b) => `vs ${b}`)], throughputRows(results, baselines));
+    table(
+      `Verify: ${title} (verifications per second)`,
+      ["candidate", "ops/s", ...baselines.map((b) => `vs ${b}`)],
+      throughputRows(results, baselines),
+    );
   }
 }
 
@@ -64,7 +79,9 @@ table(
   "Bundle size (esbuild, ESM, minified, tree-shaken)",
   ["entry", "minified B", "gzip B", "gzip vs openapi-fetch"],
   Object.entries(sizes).map(([name, size]) =>
-    size.error ? [name, "error", size.error, ""] : [name, fmt(size.minified), fmt(size.gzip), ratio(size.gzip, openapiFetch?.gzip)],
+    size.error
+      ? [name, "error", size.error, ""]
+      : [name, fmt(size.minified), fmt(size.gzip), ratio(size.gzip, openapiFetch?.gzip)],
   ),
 );
 
@@ -78,17 +95,36 @@ table(
 
 const mock = await measureMock({ quick });
 summary.mock = mock;
-table("Mock server: spawn to first 200", ["server", "median ms", "runs"], mock.startup.map((s) => [s.name, fmt(s.medianMs), s.runs]));
+table(
+  "Mock server: spawn to first 200",
+  ["server", "median ms", "runs"],
+  mock.startup.map((s) => [s.name, fmt(s.medianMs), s.runs]),
+);
 table(
   `Mock server: ${mock.load.seconds} s at ${mock.load.connections} connections`,
   ["server", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs bare http"],
-  mock.load.results.map((r) => [r.name, fmt(r.requestsPerSecond), latency(r.p50), latency(r.p99), r.errors, ratio(r.requestsPerSecond, mock.load.results[0].requestsPerSecond)]),
+  mock.load.results.map((r) => [
+    r.name,
+    fmt(r.requestsPerSecond),
+    latency(r.p50),
+    latency(r.p99),
+    r.errors,
+    ratio(r.requestsPerSecond, mock.load.results[0].requestsPerSecond),
+  ]),
 );
 
 if (!skipPipeline) {
   const pipeline = measurePipeline({ includeTest: !quick });
   summary.pipeline = pipeline;
-  table("Pipeline wall time", ["step", "seconds", "ok"], Object.entries(pipeline).map(([step, r]) => [`npm run ${step}`, fmt(r.seconds, 1), r.ok ? "yes" : "FAILED"]));
+  table(
+    "Pipeline wall time",
+    ["step", "seconds", "ok"],
+    Object.entries(pipeline).map(([step, r]) => [
+      `npm run ${step}`,
+      fmt(r.seconds, 1),
+      r.ok ? "yes" : "FAILED",
+    ]),
+  );
 }
 
 writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);

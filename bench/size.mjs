@@ -1,6 +1,7 @@
 // Bundle size of each entry point as a browser bundler would ship it: esbuild, ESM, minified, tree-shaken.
-import { gzipSync } from "node:zlib";
+
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -24,10 +25,19 @@ async function bundleSize(source, platform = "browser") {
 export async function measureSizes() {
   const entries = {
     "client: facade + raw (hai-webhook-rotate)": ['export * from "./dist/src/index.js";', "browser"],
-    "client: raw only (createRotateClient)": ['export { createRotateClient } from "./dist/src/index.js";', "browser"],
-    "client: facade only (HaiAgentsClient)": ['export { HaiAgentsClient } from "./dist/src/index.js";', "browser"],
+    "client: raw only (createRotateClient)": [
+      'export { createRotateClient } from "./dist/src/index.js";',
+      "browser",
+    ],
+    "client: facade only (HaiAgentsClient)": [
+      'export { HaiAgentsClient } from "./dist/src/index.js";',
+      "browser",
+    ],
     "baseline: openapi-fetch alone": ['export { default } from "openapi-fetch";', "browser"],
-    "webhooks: verify helpers (hai-webhook-rotate/webhooks)": ['export * from "./dist/src/webhooks/index.js";', "node"],
+    "webhooks: verify helpers (hai-webhook-rotate/webhooks)": [
+      'export * from "./dist/src/webhooks/index.js";',
+      "node",
+    ],
     "webhooks: verifyWebhook only": ['export { verifyWebhook } from "./dist/src/webhooks/index.js";', "node"],
     "peer: @octokit/webhooks-methods": ['export * from "@octokit/webhooks-methods";', "node"],
     "peer: standardwebhooks": ['export * from "standardwebhooks";', "node"],

@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
 export function seedResponseBody() {
-  const example = parse(readFileSync(new URL("../openapi/components/examples/RotatedWebhook.yaml", import.meta.url), "utf8"));
+  const example = parse(
+    readFileSync(new URL("../openapi/components/examples/RotatedWebhook.yaml", import.meta.url), "utf8"),
+  );
   return JSON.stringify(example.value);
 }

@@ -1,6 +1,9 @@
 // Verification throughput: ours against the floor of this machine and against npm peers doing the same job.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { verify as octokitVerify, verifyWithFallback as octokitVerifyWithFallback } from "@octokit/webhooks-methods";
+import {
+  verify as octokitVerify,
+  verifyWithFallback as octokitVerifyWithFallback,
+} from "@octokit/webhooks-methods";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { verifyWebhook } from "../dist/src/webhooks/index.js";
@@ -12,7 +15,12 @@ function eventBody(bytes) {
     type: "session.completed",
     id: "evt_01J2Z3K4M5N6P7Q8R9S0T1V2W3",
     created_at: "2026-07-02T09:00:00Z",
-    data: { session_id: "9c5b94b1-35ad-49bb-b118-8e8fc24abf80", status: "completed", previous_status: "running", notes: "" },
+    data: {
+      session_id: "9c5b94b1-35ad-49bb-b118-8e8fc24abf80",
+      status: "completed",
+      previous_status: "running",
+      notes: "",
+    },
   };
   const base = JSON.stringify(event).length;
   event.data.notes = "x".repeat(Math.max(0, bytes - base));
@@ -20,7 +28,8 @@ function eventBody(bytes) {
 }
 
 const secretFor = (i) => `whsec_${randomBytes(32).toString("base64url")}${i}`;
-const sign = (secret, timestamp, body) => `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+const sign = (secret, timestamp, body) =>
+  `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 
 /**
  * The least any verifier of this scheme must do: one HMAC per secret tried and a constant-time compare
@@ -30,8 +39,12 @@ function floor(body, signature, timestamp, secrets, parse) {
   // The fastest spelling measured here: compare hex text rather than decode the header to bytes.
   const expected = Buffer.from(signature.slice(7), "latin1");
   for (const secret of secrets) {
-    const actual = Buffer.from(createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex"), "latin1");
-    if (actual.length === expected.length && timingSafeEqual(actual, expected)) return parse ? JSON.parse(body) : true;
+    const actual = Buffer.from(
+      createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex"),
+      "latin1",
+    );
+    if (actual.length === expected.length && timingSafeEqual(actual, expected))
+      return parse ? JSON.parse(body) : true;
   }
   throw new Error("floor: no match");
 }
@@ -58,7 +71,10 @@ function peers({ body, current, secrets }, parseToo) {
           return parseToo ? JSON.parse(body) : true;
         }
       : async () => {
-          if (!(await octokitVerifyWithFallback(others[0], body, octoSignature, [...others.slice(1), current]))) throw new Error("octokit: no match");
+          if (
+            !(await octokitVerifyWithFallback(others[0], body, octoSignature, [...others.slice(1), current]))
+          )
+            throw new Error("octokit: no match");
           return parseToo ? JSON.parse(body) : true;
         };
   return octokit;
@@ -70,8 +86,16 @@ function standardPeers({ body }) {
   const standard = new StandardWebhook(key);
   const svix = new SvixWebhook(`whsec_${key}`);
   const timestamp = new Date();
-  const headers = { "webhook-id": msgId, "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)), "webhook-signature": standard.sign(msgId, timestamp, body) };
-  const svixHeaders = { "svix-id": msgId, "svix-timestamp": headers["webhook-timestamp"], "svix-signature": svix.sign(msgId, timestamp, body) };
+  const headers = {
+    "webhook-id": msgId,
+    "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+    "webhook-signature": standard.sign(msgId, timestamp, body),
+  };
+  const svixHeaders = {
+    "svix-id": msgId,
+    "svix-timestamp": headers["webhook-timestamp"],
+    "svix-signature": svix.sign(msgId, timestamp, body),
+  };
   return {
     "standardwebhooks Webhook.verify (parses)": () => standard.verify(body, headers),
     "svix Webhook.verify (parses)": () => svix.verify(body, svixHeaders),
@@ -88,7 +112,8 @@ export async function measureVerify({ quick = false } = {}) {
     results: await compare(
       {
         "floor: HMAC + compare": () => floor(one.body, one.signature, one.timestamp, one.secrets, false),
-        "floor: HMAC + compare + JSON.parse": () => floor(one.body, one.signature, one.timestamp, one.secrets, true),
+        "floor: HMAC + compare + JSON.parse": () =>
+          floor(one.body, one.signature, one.timestamp, one.secrets, true),
         "hai-webhook-rotate verifyWebhook (parses)": ours(one),
         "@octokit/webhooks-methods verify (no parse)": peers(one, false),
         "@octokit/webhooks-methods verify + JSON.parse": peers(one, true),
@@ -104,7 +129,8 @@ export async function measureVerify({ quick = false } = {}) {
     results: await compare(
       {
         "floor: 2 HMACs + compare": () => floor(two.body, two.signature, two.timestamp, two.secrets, false),
-        "floor: 2 HMACs + compare + JSON.parse": () => floor(two.body, two.signature, two.timestamp, two.secrets, true),
+        "floor: 2 HMACs + compare + JSON.parse": () =>
+          floor(two.body, two.signature, two.timestamp, two.secrets, true),
         "hai-webhook-rotate verifyWebhook (parses)": ours(two),
         "@octokit/webhooks-methods verifyWithFallback (no parse)": peers(two, false),
         "@octokit/webhooks-methods verifyWithFallback + JSON.parse": peers(two, true),
@@ -128,7 +154,8 @@ export async function measureVerify({ quick = false } = {}) {
   const byCount = {};
   for (const count of counts) {
     const c = caseFor(1024, count);
-    byCount[`floor + JSON.parse, ${count} secret(s), match last`] = () => floor(c.body, c.signature, c.timestamp, c.secrets, true);
+    byCount[`floor + JSON.parse, ${count} secret(s), match last`] = () =>
+      floor(c.body, c.signature, c.timestamp, c.secrets, true);
     byCount[`verifyWebhook, ${count} secret(s), match last`] = ours(c);
   }
   const countResults = await compare(byCount, options);

@@ -3,14 +3,14 @@
 // It trusts WEBHOOK_SECRET_OLD and WEBHOOK_SECRET_NEW (set either or both), verifies each delivery's raw
 // bytes against both, and logs which one matched, so you can see when the old secret stops being used and
 // remove it. Secrets are never logged. Run it as described in examples/README.md.
-import { type IncomingMessage, type Server, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { pathToFileURL } from "node:url";
 import {
   DEFAULT_TOLERANCE_SECONDS,
-  WebhookVerificationError,
-  type WebhookVerificationErrorReason,
   readWebhookHeaders,
   verifyWebhook,
+  WebhookVerificationError,
+  type WebhookVerificationErrorReason,
 } from "hai-webhook-rotate/webhooks";
 
 export interface TrustedSecret {
@@ -60,7 +60,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
-export function createReceiver(secrets: readonly TrustedSecret[], log: (line: string) => void = console.log): Server {
+export function createReceiver(
+  secrets: readonly TrustedSecret[],
+  log: (line: string) => void = console.log,
+): Server {
   const values = secrets.map((secret) => secret.value);
   let newSince: number | undefined;
   let oldRetirable = false;
@@ -73,7 +76,9 @@ export function createReceiver(secrets: readonly TrustedSecret[], log: (line: st
       const { signature, timestamp } = readWebhookHeaders(req.headers);
       const { event, known, secretIndex } = verifyWebhook(body, signature, timestamp, values);
       const label = secrets[secretIndex]?.label ?? String(secretIndex);
-      log(`verified ${event.type} ${event.id} with the ${label} secret${known ? "" : " (event type not handled here)"}`);
+      log(
+        `verified ${event.type} ${event.id} with the ${label} secret${known ? "" : " (event type not handled here)"}`,
+      );
       // Once the new secret has matched for a full tolerance window, nothing signed with the old one can
       // still verify: say so once, so the operator knows step 4 (retire the old secret) is safe.
       if (label === "new" && secrets.some((secret) => secret.label === "old")) {
@@ -94,7 +99,9 @@ export function createReceiver(secrets: readonly TrustedSecret[], log: (line: st
   return createServer((req, res) => {
     handle(req).then(
       ({ status, reason }) => {
-        res.writeHead(status, reason ? { "Content-Type": "application/json" } : {}).end(reason ? JSON.stringify({ error: reason }) : undefined);
+        res
+          .writeHead(status, reason ? { "Content-Type": "application/json" } : {})
+          .end(reason ? JSON.stringify({ error: reason }) : undefined);
       },
       (error: unknown) => {
         log(`receiver error: ${error instanceof Error ? error.message : String(error)}`);
@@ -108,14 +115,19 @@ export function createReceiver(secrets: readonly TrustedSecret[], log: (line: st
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const secrets = secretsFromEnv();
   if (secrets.length === 0) {
-    console.error("Set WEBHOOK_SECRET_NEW (and, during a rotation, WEBHOOK_SECRET_OLD) to the webhook's signing secret(s).");
+    console.error(
+      "Set WEBHOOK_SECRET_NEW (and, during a rotation, WEBHOOK_SECRET_OLD) to the webhook's signing secret(s).",
+    );
     process.exit(1);
   }
   const host = process.env.HOST ?? "127.0.0.1";
   const server = createReceiver(secrets);
   server.listen(Number(process.env.PORT ?? 8787), host, () => {
     const { port } = server.address() as { port: number };
-    console.log(`listening on http://${host}:${port} (trusting: ${secrets.map((secret) => secret.label).join(", ")})`);
+    console.log(
+      `listening on http://${host}:${port} (trusting: ${secrets.map((secret) => secret.label).join(", ")})`,
+    );
   });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => server.close(() => process.exit(0)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => server.close(() => process.exit(0)));
 }

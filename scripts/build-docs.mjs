@@ -5,7 +5,7 @@
 // Look and behaviour come from docs/redoc-template.hbs (page template, CSS overrides) and docs/redoc-options.json
 // (Redoc options). Also importable: the preview server calls buildDocs() and sourcesChangedSince().
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -39,8 +39,14 @@ function wordmark(text, width) {
 const REMOTE_LOADS = [
   { what: "a <script src>", pattern: /<script\b[^>]*\bsrc\s*=/gi },
   { what: "a remote <link>", pattern: /<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\//gi },
-  { what: "a remote element source", pattern: /<(?:img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\//gi },
-  { what: "a module import from a URL", pattern: /\bimport\s*(?:\(\s*|[^;"'`]*?\bfrom\s*)["'`](?:https?:)?\/\//g },
+  {
+    what: "a remote element source",
+    pattern: /<(?:img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\//gi,
+  },
+  {
+    what: "a module import from a URL",
+    pattern: /\bimport\s*(?:\(\s*|[^;"'`]*?\bfrom\s*)["'`](?:https?:)?\/\//g,
+  },
   { what: "a CSS import from a URL", pattern: /@import\s+(?:url\(\s*)?["']?(?:https?:)?\/\//gi },
   { what: "the Redoc CDN", pattern: /cdn\.redoc\.ly/g },
 ];
@@ -57,11 +63,15 @@ export async function buildDocs(outDir = DOCS_DIR) {
       redocly(["bundle", API, "--output", join(work, "openapi.yaml")]),
       redocly(["bundle", API, "--ext", "json", "--output", join(work, "openapi.json")]),
       redocly([
-        "build-docs", API,
+        "build-docs",
+        API,
         "--inlineBundle",
-        "--template", TEMPLATE,
-        "--openapi", OPTIONS,
-        "--output", join(work, "index.html"),
+        "--template",
+        TEMPLATE,
+        "--openapi",
+        OPTIONS,
+        "--output",
+        join(work, "index.html"),
       ]),
     ]);
     const failed = runs.find((run) => run.status === "rejected");
@@ -85,7 +95,9 @@ function selfContained(html) {
   let page = html;
   for (const [url, inline] of LOGOS) page = page.replaceAll(url, inline);
   const found = REMOTE_LOADS.flatMap(({ what, pattern }) =>
-    [...page.matchAll(pattern)].map((m) => `${what}: …${page.slice(m.index, m.index + 100).replace(/\s+/g, " ")}…`),
+    [...page.matchAll(pattern)].map(
+      (m) => `${what}: …${page.slice(m.index, m.index + 100).replace(/\s+/g, " ")}…`,
+    ),
   );
   if (found.length > 0) {
     throw new Error(
@@ -118,7 +130,12 @@ function redocly(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REDOCLY, ...args], {
       cwd: ROOT,
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
+      env: {
+        ...process.env,
+        REDOCLY_TELEMETRY: "off",
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+        NO_COLOR: "1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -128,7 +145,10 @@ function redocly(args) {
     child.on("close", (code) => {
       if (code === 0) return resolve();
       // Drop the Node 20 end-of-life banner Redocly prints on every run; keep what went wrong.
-      const detail = output.split("\n").filter((line) => line.trim() && !/[║╔╚═]/.test(line)).join("\n");
+      const detail = output
+        .split("\n")
+        .filter((line) => line.trim() && !/[║╔╚═]/.test(line))
+        .join("\n");
       reject(new Error(`redocly ${args[0]} failed (exit code ${code}):\n${detail}`));
     });
   });
@@ -147,7 +167,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     const result = await buildDocs();
     console.log(describeBuild(result));
-    console.log(`Open ${relative(process.cwd(), join(DOCS_DIR, "index.html"))} in a browser, or run npm run docs:preview.`);
+    console.log(
+      `Open ${relative(process.cwd(), join(DOCS_DIR, "index.html"))} in a browser, or run npm run docs:preview.`,
+    );
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;

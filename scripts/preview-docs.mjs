@@ -88,7 +88,11 @@ async function handle(request, response) {
     } catch (error) {
       // Show the writer what broke in the browser they are looking at, not only in the terminal.
       console.error(error.message);
-      return send(response, 500, `The docs did not build:\n\n${error.message}\n\nFix the source and reload.\n`);
+      return send(
+        response,
+        500,
+        `The docs did not build:\n\n${error.message}\n\nFix the source and reload.\n`,
+      );
     }
   }
   const info = await stat(file).catch(() => undefined);
@@ -112,7 +116,8 @@ const server = createServer((request, response) => {
   });
 });
 server.on("error", (error) => {
-  if (error.code === "EADDRINUSE") fail(`Port ${port} on ${HOST} is in use: pass --port <n> (or set DOCS_PORT), 0 for any free port.`);
+  if (error.code === "EADDRINUSE")
+    fail(`Port ${port} on ${HOST} is in use: pass --port <n> (or set DOCS_PORT), 0 for any free port.`);
   fail(error.message);
 });
 // Take the port first, so a busy one is reported at once; build before announcing the address.
@@ -123,7 +128,9 @@ server.listen(port, HOST, async () => {
     fail(error.message);
   }
   const { port: actual } = server.address();
-  console.log(`Docs preview at http://${HOST}:${actual}/ (rebuilt on reload after a source change; Ctrl+C to stop)`);
+  console.log(
+    `Docs preview at http://${HOST}:${actual}/ (rebuilt on reload after a source change; Ctrl+C to stop)`,
+  );
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) {

@@ -46,7 +46,9 @@ export class HaiAgentsTimeoutError extends HaiAgentsError {
   override name = "HaiAgentsTimeoutError";
   readonly timeoutInSeconds: number;
   constructor(operation: string, timeoutInSeconds: number, cause?: unknown) {
-    super(`${operation} got no response within ${timeoutInSeconds} s. ${OUTCOME_UNKNOWN}`, { cause: safeCause(cause) });
+    super(`${operation} got no response within ${timeoutInSeconds} s. ${OUTCOME_UNKNOWN}`, {
+      cause: safeCause(cause),
+    });
     this.timeoutInSeconds = timeoutInSeconds;
   }
 }

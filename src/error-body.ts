@@ -19,8 +19,10 @@ const hasCredential = (text: unknown) => typeof text === "string" && new RegExp(
 export function safeCause(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const nested = (error as { cause?: unknown }).cause;
-  const nestedText = nested instanceof Error ? `${nested.message} ${nested.stack ?? ""}` : String(nested ?? "");
-  if (!hasCredential(error.message) && !hasCredential(error.stack) && !hasCredential(nestedText)) return error;
+  const nestedText =
+    nested instanceof Error ? `${nested.message} ${nested.stack ?? ""}` : String(nested ?? "");
+  if (!hasCredential(error.message) && !hasCredential(error.stack) && !hasCredential(nestedText))
+    return error;
   const standIn = new Error(redactCredentials(error.message));
   standIn.name = error.name;
   const code = (error as { code?: unknown }).code;

@@ -1,8 +1,9 @@
 // An SDK-shaped facade, so code written for the official TypeScript SDK runs with only the import changed.
-import { HaiAgentsConfigurationError } from "./client-errors.js";
-import { type FetchLike, type RotateClient, createRotateClient } from "./client.js";
-import { resolveApiKey, resolveBaseUrl } from "./config.js";
+
 import type { ApiKeySource } from "./auth.js";
+import { createRotateClient, type FetchLike, type RotateClient } from "./client.js";
+import { HaiAgentsConfigurationError } from "./client-errors.js";
+import { resolveApiKey, resolveBaseUrl } from "./config.js";
 import { type RequestOptions, rotateOnce } from "./rotate.js";
 import type { WebhookWithSecret } from "./types.js";
 
@@ -51,7 +52,10 @@ export class WebhooksClient {
    * @throws InvalidWebhookIdError before sending, when `webhookId` is not a UUID.
    * @throws UnauthorizedError (401), NotFoundError (404), UnprocessableEntityError (422), HaiAgentsApiError (other).
    */
-  rotateWebhookSecret(request: RotateWebhookSecretRequest, requestOptions?: RequestOptions): Promise<WebhookWithSecret> {
+  rotateWebhookSecret(
+    request: RotateWebhookSecretRequest,
+    requestOptions?: RequestOptions,
+  ): Promise<WebhookWithSecret> {
     return rotateOnce(this.#context, request?.webhookId, requestOptions);
   }
 }
@@ -68,7 +72,10 @@ export class HaiAgentsClient {
     const origin = resolveBaseUrl(options.baseUrl ?? options.environment);
     const timeoutInSeconds = options.timeoutInSeconds ?? 60;
     if (!Number.isFinite(timeoutInSeconds) || timeoutInSeconds <= 0) {
-      throw new HaiAgentsConfigurationError("timeoutInSeconds", "timeoutInSeconds must be a positive number of seconds.");
+      throw new HaiAgentsConfigurationError(
+        "timeoutInSeconds",
+        "timeoutInSeconds must be a positive number of seconds.",
+      );
     }
     const client = createRotateClient({
       baseUrl: origin,

@@ -1,6 +1,7 @@
 // The rotate call with the facade's semantics: throw typed errors, enforce a timeout, never retry.
-import { HaiAgentsTimeoutError, HaiAgentsNetworkError, UnexpectedResponseError } from "./client-errors.js";
+
 import type { RotateClient } from "./client.js";
+import { HaiAgentsNetworkError, HaiAgentsTimeoutError, UnexpectedResponseError } from "./client-errors.js";
 import { apiErrorFor, isHaiAgentsError } from "./errors.js";
 import type { WebhookWithSecret } from "./types.js";
 import { assertWebhookId } from "./webhook-id.js";
@@ -68,6 +69,7 @@ export async function rotateOnce(
   const forwardAbort = () => controller.abort(caller?.reason);
   caller?.addEventListener("abort", forwardAbort, { once: true });
 
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the POST call below, assigned inside try
   let result;
   try {
     result = await context.client.POST("/api/v2/webhooks/{webhook_id}/rotate", {

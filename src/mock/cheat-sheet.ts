@@ -24,7 +24,8 @@ function fillPath(template: string, values: Record<string, string>): string {
 function invalidPathValue(operation: HttpOperation): string {
   for (const content of operation.responses.find((r) => r.code === "422")?.contents ?? []) {
     for (const example of content.examples ?? []) {
-      const detail = "value" in example ? (example.value as { detail?: Array<{ input?: unknown }> }).detail : undefined;
+      const detail =
+        "value" in example ? (example.value as { detail?: Array<{ input?: unknown }> }).detail : undefined;
       const input = Array.isArray(detail) ? detail[0]?.input : undefined;
       if (typeof input === "string" && /^[\w.-]+$/.test(input)) return input; // safe to paste into a path
     }
@@ -59,11 +60,17 @@ function operationSection(operation: HttpOperation, url: string): string[] {
     lines.push(`  ${code}  ${command}`);
   }
   const success = operation.responses.find((response) => /^2\d\d$/.test(response.code));
-  const otherExamples = (success?.contents ?? []).flatMap((c) => (c.examples ?? []).map((e) => e.key)).slice(1);
+  const otherExamples = (success?.contents ?? [])
+    .flatMap((c) => (c.examples ?? []).map((e) => e.key))
+    .slice(1);
   const firstError = codes.find((code) => !/^2\d\d$/.test(code));
   lines.push("");
-  if (firstError) lines.push(`  Any documented status on demand:  -H "Prefer: code=${firstError}"   (or ?__code=${firstError})`);
-  for (const key of otherExamples) lines.push(`  Another ${success?.code} example:  -H "Prefer: example=${key}"`);
+  if (firstError)
+    lines.push(
+      `  Any documented status on demand:  -H "Prefer: code=${firstError}"   (or ?__code=${firstError})`,
+    );
+  for (const key of otherExamples)
+    lines.push(`  Another ${success?.code} example:  -H "Prefer: example=${key}"`);
   return lines;
 }
 

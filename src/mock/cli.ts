@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { renderCheatSheet } from "./cheat-sheet.js";
-import { MockOptionsError, USAGE, parseMockOptions } from "./options.js";
+import { MockOptionsError, parseMockOptions, USAGE } from "./options.js";
 import { type RunningMockServer, startMockServer } from "./server.js";
 
 // After a first Ctrl-C, open keep-alive connections get this long to finish before we exit anyway.
@@ -12,7 +12,8 @@ const SHUTDOWN_GRACE_MS = 2000;
 const PARENT_CHECK_MS = 500;
 
 function specInfo(specPath: string): { title: string; version: string } {
-  const info = (parse(readFileSync(specPath, "utf8")) as { info?: { title?: string; version?: string } }).info;
+  const info = (parse(readFileSync(specPath, "utf8")) as { info?: { title?: string; version?: string } })
+    .info;
   return { title: info?.title ?? "API", version: info?.version ?? "" };
 }
 
@@ -43,7 +44,10 @@ async function main(): Promise<number> {
   // When the parent goes away, so do we, rather than linger as an orphan holding the port.
   if (process.env.npm_lifecycle_event !== undefined) {
     const parent = process.ppid;
-    setInterval(() => process.ppid !== parent && stop("Parent process (npm) exited", 0), PARENT_CHECK_MS).unref();
+    setInterval(
+      () => process.ppid !== parent && stop("Parent process (npm) exited", 0),
+      PARENT_CHECK_MS,
+    ).unref();
   }
 
   server = await startMockServer({

@@ -3,9 +3,10 @@
 // %-escape in the path (`/api/v2/webhooks/%ZZ/rotate`) does exactly that in Prism 5.12's validator.
 // These wrappers turn a throw into an ordinary Prism outcome, so bad input gets a 4xx and the server
 // stays up.
+
+import { ProblemJsonError } from "@stoplight/prism-http";
 import routeModule from "@stoplight/prism-http/dist/router/index.js";
 import { validateInput, validateSecurity } from "@stoplight/prism-http/dist/validator/index.js";
-import { ProblemJsonError } from "@stoplight/prism-http";
 import type { Diagnostic, RouteComponent, ValidatorComponent } from "./prism-types.js";
 
 // A CommonJS module with `exports.default`: under NodeNext the import binds to module.exports.
@@ -19,7 +20,12 @@ export const guardedRoute: RouteComponent = (options) => {
   } catch (error) {
     return {
       _tag: "Left",
-      left: new ProblemJsonError("about:blank", "Bad Request", 400, `The request path cannot be routed (${reasonOf(error)}).`),
+      left: new ProblemJsonError(
+        "about:blank",
+        "Bad Request",
+        400,
+        `The request path cannot be routed (${reasonOf(error)}).`,
+      ),
     };
   }
 };
@@ -43,4 +49,7 @@ function guardValidator(validate: ValidatorComponent, what: string): ValidatorCo
 
 export const guardedValidateInput = guardValidator(validateInput, "path, query, headers or body");
 // Prism's factory only looks at the Left side of the security check; the Right type is narrower.
-export const guardedValidateSecurity = guardValidator(validateSecurity as unknown as ValidatorComponent, "credentials");
+export const guardedValidateSecurity = guardValidator(
+  validateSecurity as unknown as ValidatorComponent,
+  "credentials",
+);

@@ -6,11 +6,19 @@
 //  - dynamic 200s are the example with a freshly generated secret (see fresh-secret.ts), not faker noise;
 //  - a stray request body on an operation without one is ignored, as the API does;
 //  - anything thrown here becomes a 500 problem+json: Prism never answers if its mock component throws.
-import prismMockModule from "@stoplight/prism-http/dist/mocker/index.js";
+
 import { ProblemJsonError } from "@stoplight/prism-http";
+import prismMockModule from "@stoplight/prism-http/dist/mocker/index.js";
 import { pathParameters, undocumentedPathValue } from "./documented-ids.js";
 import { freshSecret } from "./fresh-secret.js";
-import type { HttpOperation, MockArguments, MockComponent, MockLogger, MockResponse, MockResult } from "./prism-types.js";
+import type {
+  HttpOperation,
+  MockArguments,
+  MockComponent,
+  MockLogger,
+  MockResponse,
+  MockResult,
+} from "./prism-types.js";
 
 // A CommonJS module with `exports.default`: under NodeNext the import binds to module.exports.
 const prismMock: MockComponent = prismMockModule.default;
@@ -31,7 +39,9 @@ function documentedCodes(operation: HttpOperation): string[] {
 
 function exampleKeys(operation: HttpOperation, code: string): string[] {
   const response = operation.responses.find((candidate) => candidate.code === code);
-  return (response?.contents ?? []).flatMap((content) => (content.examples ?? []).map((example) => example.key));
+  return (response?.contents ?? []).flatMap((content) =>
+    (content.examples ?? []).map((example) => example.key),
+  );
 }
 
 function defaultSuccessCode(operation: HttpOperation): string | undefined {
@@ -41,7 +51,11 @@ function defaultSuccessCode(operation: HttpOperation): string | undefined {
 }
 
 /** Why a `Prefer` request cannot be served from the spec, or undefined when it can. */
-function undocumentedPreference(operation: HttpOperation, code: number | undefined, exampleKey: string | undefined) {
+function undocumentedPreference(
+  operation: HttpOperation,
+  code: number | undefined,
+  exampleKey: string | undefined,
+) {
   const codes = documentedCodes(operation);
   if (code !== undefined && !codes.includes(String(code))) {
     return badRequest(
@@ -64,14 +78,19 @@ function undocumentedPreference(operation: HttpOperation, code: number | undefin
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** What a real rotation returns: the same webhook, a new secret, `updated_at` now. */
 function freshRotation(response: MockResponse, operation: HttpOperation, path: string): MockResponse {
   const body = response.body;
   if (!isObject(body) || typeof body.secret !== "string") return response;
   // The example object belongs to the loaded spec: copy it, never mutate it.
-  const rotated: Json = { ...body, secret: freshSecret(), updated_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
+  const rotated: Json = {
+    ...body,
+    secret: freshSecret(),
+    updated_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  };
   // The one path parameter names the webhook (`webhook_id`): echo it as the body's `id`.
   const parameters = Object.values(pathParameters(operation.path, path) ?? {});
   if (parameters.length === 1 && typeof body.id === "string") rotated.id = parameters[0];
@@ -81,7 +100,10 @@ function freshRotation(response: MockResponse, operation: HttpOperation, path: s
 // Prism rejects any non-empty body on an operation that declares none (code 415), then answers with the
 // documented 422, whose example blames the UUID. The API itself ignores a stray body (clients such as
 // axios send `{}` by habit), so the mock does too. Malformed JSON never gets here: it is a 400 earlier.
-function isStrayBody(validation: MockArguments["input"]["validations"][number], operation: HttpOperation): boolean {
+function isStrayBody(
+  validation: MockArguments["input"]["validations"][number],
+  operation: HttpOperation,
+): boolean {
   return validation.code === 415 && operation.request?.body === undefined;
 }
 

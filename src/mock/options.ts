@@ -48,6 +48,7 @@ function parseBoolean(raw: string | undefined, source: string): boolean | undefi
 }
 
 export function parseMockOptions(argv: readonly string[], env: Env = {}): MockOptions {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below, assigned inside try
   let values;
   try {
     ({ values } = parseArgs({
@@ -74,7 +75,8 @@ export function parseMockOptions(argv: readonly string[], env: Env = {}): MockOp
         ? parsePort(env.MOCK_PORT, "MOCK_PORT")
         : DEFAULT_PORT;
   const host = (values.host ?? env.MOCK_HOST ?? DEFAULT_HOST).trim();
-  if (host === "") throw new MockOptionsError("--host / MOCK_HOST must not be empty; use 127.0.0.1 for this machine only.");
+  if (host === "")
+    throw new MockOptionsError("--host / MOCK_HOST must not be empty; use 127.0.0.1 for this machine only.");
 
   return {
     host,

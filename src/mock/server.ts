@@ -3,9 +3,9 @@
 import { createLogger } from "@stoplight/prism-core";
 import { getHttpOperationsFromSpec } from "@stoplight/prism-http";
 import { createServer } from "@stoplight/prism-http-server";
-import { createMockComponent } from "./mock-component.js";
-import { guardedRoute, guardedValidateInput, guardedValidateSecurity } from "./guarded-components.js";
 import { assertFreshSecretsMatch, secretPatterns } from "./fresh-secret.js";
+import { guardedRoute, guardedValidateInput, guardedValidateSecurity } from "./guarded-components.js";
+import { createMockComponent } from "./mock-component.js";
 import type { HttpOperation } from "./prism-types.js";
 import { logRequests } from "./request-log.js";
 import { findSpec } from "./spec-location.js";
@@ -52,7 +52,9 @@ export async function startMockServer(options: MockServerOptions): Promise<Runni
   const specPath = options.specPath ?? findSpec();
   const operations = await getHttpOperationsFromSpec(specPath);
   for (const operation of operations) {
-    assertFreshSecretsMatch(operation.responses.flatMap((r) => r.contents ?? []).flatMap((c) => secretPatterns(c.schema)));
+    assertFreshSecretsMatch(
+      operation.responses.flatMap((r) => r.contents ?? []).flatMap((c) => secretPatterns(c.schema)),
+    );
   }
 
   // Prism's own logger prints whole requests, Authorization header included, and costs about 3x in

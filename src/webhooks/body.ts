@@ -21,7 +21,10 @@ export function rawBody(body: unknown): string | Uint8Array {
   // Tag checks instead of `instanceof`, so bytes from another realm (a vm context, a worker) are accepted too.
   if (ArrayBuffer.isView(body) && tagOf(body) === "Uint8Array") return body as Uint8Array;
   if (tagOf(body) === "ArrayBuffer") return new Uint8Array(body as ArrayBuffer);
-  throw new WebhookVerificationError("invalid_body", `${describeBody(body)} Pass the raw request body (a string, Buffer, Uint8Array or ArrayBuffer) before any JSON parsing.`);
+  throw new WebhookVerificationError(
+    "invalid_body",
+    `${describeBody(body)} Pass the raw request body (a string, Buffer, Uint8Array or ArrayBuffer) before any JSON parsing.`,
+  );
 }
 
 function tagOf(value: unknown): string {
@@ -31,6 +34,7 @@ function tagOf(value: unknown): string {
 function describeBody(body: unknown): string {
   if (body === undefined || body === null) return `The body is ${String(body)}: the raw body was not read.`;
   if (ArrayBuffer.isView(body)) return "The body is a typed array other than Uint8Array.";
-  if (typeof body === "object") return "The body is an already-parsed object: its signature covers the raw bytes, which re-serialising cannot reproduce.";
+  if (typeof body === "object")
+    return "The body is an already-parsed object: its signature covers the raw bytes, which re-serialising cannot reproduce.";
   return `The body is a ${typeof body}, not text or bytes.`;
 }

@@ -68,7 +68,11 @@ export class WebhookVerificationError extends Error {
    */
   readonly secretIndex: number | undefined;
 
-  constructor(reason: WebhookVerificationErrorReason, message: string, options: { secretIndex?: number; cause?: unknown } = {}) {
+  constructor(
+    reason: WebhookVerificationErrorReason,
+    message: string,
+    options: { secretIndex?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;
     this.secretIndex = options.secretIndex;

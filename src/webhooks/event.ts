@@ -3,7 +3,8 @@ import type { components, webhooks } from "../../generated/api.js";
 import { WebhookVerificationError } from "./errors.js";
 
 /** A delivery the spec describes (`session.*` or `ping`), typed from the spec's `webhooks` section. */
-export type KnownWebhookEvent = webhooks["webhookDelivery"]["post"]["requestBody"]["content"]["application/json"];
+export type KnownWebhookEvent =
+  webhooks["webhookDelivery"]["post"]["requestBody"]["content"]["application/json"];
 /** The shape every delivery body has, whatever its type, including types this package does not know yet. */
 export type WebhookEventEnvelope = components["schemas"]["WebhookEventEnvelope"];
 export type SessionEvent = components["schemas"]["SessionEvent"];
@@ -23,10 +24,13 @@ const SESSION_EVENT_TYPES: Record<SessionEventType, true> = {
 };
 
 /** The parsed event, with `known` telling whether `event` is one of the spec's types (and `event.type` narrows). */
-export type ParsedWebhookEvent = { known: true; event: KnownWebhookEvent } | { known: false; event: WebhookEventEnvelope };
+export type ParsedWebhookEvent =
+  | { known: true; event: KnownWebhookEvent }
+  | { known: false; event: WebhookEventEnvelope };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const has = (record: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const has = (record: Record<string, unknown>, key: string): boolean => Object.hasOwn(record, key);
 
 // Stateless when not streaming, so one instance serves every call. Refuses bytes that are not UTF-8.
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -34,7 +38,10 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched. */
 export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number): ParsedWebhookEvent {
   const fail = (detail: string, cause?: unknown): never => {
-    throw new WebhookVerificationError("invalid_payload", `The signature is valid, but ${detail}`, { secretIndex, cause });
+    throw new WebhookVerificationError("invalid_payload", `The signature is valid, but ${detail}`, {
+      secretIndex,
+      cause,
+    });
   };
   let value: unknown;
   try {
@@ -52,8 +59,13 @@ export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number
   const data = event.data;
   if (has(SESSION_EVENT_TYPES, event.type)) {
     const fine =
-      typeof data.session_id === "string" && typeof data.status === "string" && (data.previous_status === null || typeof data.previous_status === "string");
-    if (!fine) fail(`its "${event.type}" data lacks a string session_id and status, or previous_status is not a string or null.`);
+      typeof data.session_id === "string" &&
+      typeof data.status === "string" &&
+      (data.previous_status === null || typeof data.previous_status === "string");
+    if (!fine)
+      fail(
+        `its "${event.type}" data lacks a string session_id and status, or previous_status is not a string or null.`,
+      );
     return { known: true, event: event as SessionEvent };
   }
   if (event.type === "ping") {

@@ -13,7 +13,10 @@ export function requireHeaderValue(
     );
   }
   if (typeof value !== "string") {
-    throw new WebhookVerificationError(reasons.wrongType, `The ${header} value must be the header's string, not a ${typeof value}.`);
+    throw new WebhookVerificationError(
+      reasons.wrongType,
+      `The ${header} value must be the header's string, not a ${typeof value}.`,
+    );
   }
   return value;
 }

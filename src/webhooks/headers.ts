@@ -28,14 +28,22 @@ export function readWebhookHeaders(headers: WebhookHeaderSource): WebhookHeaders
       `The headers must be a Headers object, Node's req.headers or a plain object of header values; got ${headers === null ? "null" : Array.isArray(headers) ? "an array" : typeof headers}.`,
     );
   }
-  return { signature: readOne(headers, SIGNATURE_HEADER, "missing_signature"), timestamp: readOne(headers, TIMESTAMP_HEADER, "missing_timestamp") };
+  return {
+    signature: readOne(headers, SIGNATURE_HEADER, "missing_signature"),
+    timestamp: readOne(headers, TIMESTAMP_HEADER, "missing_timestamp"),
+  };
 }
 
 function readOne(headers: object, name: string, missing: "missing_signature" | "missing_timestamp"): string {
-  const values = valuesOf(headers, name.toLowerCase()).flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
+  const values = valuesOf(headers, name.toLowerCase()).flatMap((value) =>
+    Array.isArray(value) ? (value as unknown[]) : [value],
+  );
   const present = values.filter((value) => value !== undefined && value !== null && value !== "");
   if (present.length === 0) {
-    throw new WebhookVerificationError(missing, `The ${name} header is missing or empty. Every delivery carries it; is this request from the platform, and does a proxy strip it?`);
+    throw new WebhookVerificationError(
+      missing,
+      `The ${name} header is missing or empty. Every delivery carries it; is this request from the platform, and does a proxy strip it?`,
+    );
   }
   if (present.length > 1) throw duplicate(name, `it appears ${present.length} times`);
   const value = present[0];
@@ -52,7 +60,9 @@ function readOne(headers: object, name: string, missing: "missing_signature" | "
 
 function valuesOf(headers: object, lowerName: string): unknown[] {
   if (headers instanceof Map) {
-    return [...headers.entries()].filter(([key]) => typeof key === "string" && key.toLowerCase() === lowerName).map(([, value]) => value as unknown);
+    return [...headers.entries()]
+      .filter(([key]) => typeof key === "string" && key.toLowerCase() === lowerName)
+      .map(([, value]) => value as unknown);
   }
   const get = (headers as { get?: unknown }).get;
   // Headers.get is case-insensitive itself and joins repeats with ", ", which readOne catches.

@@ -9,7 +9,10 @@ export type WebhookSecrets = string | readonly string[];
 export function normaliseSecrets(secrets: unknown): readonly string[] {
   const list: readonly unknown[] = Array.isArray(secrets) ? secrets : [secrets];
   if (list.length === 0) {
-    throw new WebhookVerificationError("no_secret", "The secret list is empty: pass the webhook's signing secret, or [oldSecret, newSecret] during a rotation.");
+    throw new WebhookVerificationError(
+      "no_secret",
+      "The secret list is empty: pass the webhook's signing secret, or [oldSecret, newSecret] during a rotation.",
+    );
   }
   // An index loop, not forEach: forEach skips the holes of a sparse array, which must be refused too.
   for (let index = 0; index < list.length; index += 1) {
@@ -23,10 +26,16 @@ export function normaliseSecrets(secrets: unknown): readonly string[] {
       );
     }
     if (typeof secret !== "string") {
-      throw new WebhookVerificationError("invalid_secret", `${where} is a ${typeof secret}; secrets are strings such as "whsec_...", used as UTF-8 bytes.`);
+      throw new WebhookVerificationError(
+        "invalid_secret",
+        `${where} is a ${typeof secret}; secrets are strings such as "whsec_...", used as UTF-8 bytes.`,
+      );
     }
     if (!isWellFormedText(secret)) {
-      throw new WebhookVerificationError("invalid_secret", `${where} contains an unpaired UTF-16 surrogate, so it has no exact UTF-8 form to use as the key.`);
+      throw new WebhookVerificationError(
+        "invalid_secret",
+        `${where} contains an unpaired UTF-16 surrogate, so it has no exact UTF-8 form to use as the key.`,
+      );
     }
     if (hasControlCharacter(secret)) {
       throw new WebhookVerificationError(
@@ -47,7 +56,10 @@ export function secretHints(secrets: readonly string[], single: boolean): string
   secrets.forEach((secret, index) => {
     const where = single ? "The secret" : `secrets[${index}]`;
     if (secret.trim() !== secret) hints.push(`${where} has leading or trailing spaces: trim them.`);
-    else if (!secret.startsWith("whsec_")) hints.push(`${where} does not start with "whsec_": the key is the whole secret as issued, prefix included.`);
+    else if (!secret.startsWith("whsec_"))
+      hints.push(
+        `${where} does not start with "whsec_": the key is the whole secret as issued, prefix included.`,
+      );
   });
   return hints;
 }

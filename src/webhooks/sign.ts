@@ -1,8 +1,8 @@
 // Signing, exactly as the platform does it: for receivers' own tests, for our mock server and for our tests.
-import { type WebhookBody, rawBody } from "./body.js";
+import { rawBody, type WebhookBody } from "./body.js";
 import { isWebhookVerificationError } from "./errors.js";
 import type { KnownWebhookEvent, WebhookEventEnvelope } from "./event.js";
-import { SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER, signatureDigest } from "./scheme.js";
+import { SIGNATURE_HEADER, SIGNATURE_PREFIX, signatureDigest, TIMESTAMP_HEADER } from "./scheme.js";
 import { normaliseSecrets } from "./secrets.js";
 import { parseTimestamp } from "./timestamp.js";
 
@@ -13,7 +13,9 @@ import { parseTimestamp } from "./timestamp.js";
  * bytes, an empty or malformed secret, a timestamp that is not Unix seconds.
  */
 export function signWebhook(body: WebhookBody, timestamp: string | number, secret: string): string {
-  return SIGNATURE_PREFIX + signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body));
+  return (
+    SIGNATURE_PREFIX + signatureDigest(checkedSecret(secret), checkedTimestamp(timestamp), checkedBody(body))
+  );
 }
 
 export interface SignedDeliveryOptions {
@@ -43,8 +45,16 @@ export interface SignedDelivery<Body extends string | Uint8Array = string> {
  * Builds a signed delivery. An event object is serialised as compact JSON, like the platform's; a string or
  * bytes are sent verbatim (use that to test unusual bodies).
  */
-export function buildSignedDelivery(event: KnownWebhookEvent | WebhookEventEnvelope | string, secret: string, options?: SignedDeliveryOptions): SignedDelivery;
-export function buildSignedDelivery<Body extends Uint8Array>(body: Body, secret: string, options?: SignedDeliveryOptions): SignedDelivery<Body>;
+export function buildSignedDelivery(
+  event: KnownWebhookEvent | WebhookEventEnvelope | string,
+  secret: string,
+  options?: SignedDeliveryOptions,
+): SignedDelivery;
+export function buildSignedDelivery<Body extends Uint8Array>(
+  body: Body,
+  secret: string,
+  options?: SignedDeliveryOptions,
+): SignedDelivery<Body>;
 export function buildSignedDelivery(
   event: KnownWebhookEvent | WebhookEventEnvelope | string | Uint8Array,
   secret: string,
@@ -55,7 +65,11 @@ export function buildSignedDelivery(
   const signature = signWebhook(body, timestamp, secret);
   return {
     body,
-    headers: { "Content-Type": "application/json", [SIGNATURE_HEADER]: signature, [TIMESTAMP_HEADER]: timestamp } as SignedDelivery["headers"],
+    headers: {
+      "Content-Type": "application/json",
+      [SIGNATURE_HEADER]: signature,
+      [TIMESTAMP_HEADER]: timestamp,
+    } as SignedDelivery["headers"],
     signature,
     timestamp,
   };
@@ -73,7 +87,8 @@ function asTypeError<T>(problem: string, check: () => T): T {
 }
 
 function checkedSecret(secret: unknown): string {
-  if (Array.isArray(secret)) throw new TypeError("signWebhook signs with one secret: pass a string, not a list.");
+  if (Array.isArray(secret))
+    throw new TypeError("signWebhook signs with one secret: pass a string, not a list.");
   return asTypeError("cannot sign with this secret", () => normaliseSecrets(secret)[0] as string);
 }
 

@@ -5,7 +5,10 @@ import { TIMESTAMP_HEADER, TIMESTAMP_PATTERN } from "./scheme.js";
 
 /** Seconds since the Unix epoch from the header, which must be ASCII digits only (leading zeros allowed). */
 export function parseTimestamp(value: unknown): number {
-  const timestamp = requireHeaderValue(value, TIMESTAMP_HEADER, { missing: "missing_timestamp", wrongType: "invalid_timestamp" });
+  const timestamp = requireHeaderValue(value, TIMESTAMP_HEADER, {
+    missing: "missing_timestamp",
+    wrongType: "invalid_timestamp",
+  });
   if (!TIMESTAMP_PATTERN.test(timestamp)) {
     throw new WebhookVerificationError(
       "invalid_timestamp",
@@ -16,7 +19,10 @@ export function parseTimestamp(value: unknown): number {
   const seconds = Number(timestamp);
   // Beyond 2^53 the number is not exact; such a value is far outside any tolerance anyway.
   if (!Number.isSafeInteger(seconds)) {
-    throw new WebhookVerificationError("invalid_timestamp", `The ${TIMESTAMP_HEADER} value has ${timestamp.length} digits, too many for Unix seconds.`);
+    throw new WebhookVerificationError(
+      "invalid_timestamp",
+      `The ${TIMESTAMP_HEADER} value has ${timestamp.length} digits, too many for Unix seconds.`,
+    );
   }
   return seconds;
 }

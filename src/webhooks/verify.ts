@@ -1,9 +1,9 @@
 // verifyWebhook: one linear pass — check the inputs, the timestamp window, then each trusted secret, then parse.
-import { type WebhookBody, rawBody } from "./body.js";
+import { rawBody, type WebhookBody } from "./body.js";
 import { WebhookVerificationError } from "./errors.js";
 import { type ParsedWebhookEvent, parseWebhookEvent } from "./event.js";
-import { type VerifyWebhookOptions, resolveOptions } from "./options.js";
-import { type WebhookSecrets, normaliseSecrets, secretHints } from "./secrets.js";
+import { resolveOptions, type VerifyWebhookOptions } from "./options.js";
+import { normaliseSecrets, secretHints, type WebhookSecrets } from "./secrets.js";
 import { matchSecret, parseSignature } from "./signature.js";
 import { checkTolerance, parseTimestamp } from "./timestamp.js";
 
@@ -62,13 +62,26 @@ export function verifyWebhook(
     : { known: false, event: parsed.event, secretIndex, timestamp: seconds };
 }
 
-function mismatch(body: string | Uint8Array, secrets: readonly string[], asList: boolean): WebhookVerificationError {
+function mismatch(
+  body: string | Uint8Array,
+  secrets: readonly string[],
+  asList: boolean,
+): WebhookVerificationError {
   const single = secrets.length === 1;
   const tried = single ? "The secret does not match" : `None of the ${secrets.length} secrets matches`;
   const hints = secretHints(secrets, !asList);
-  if (body.length === 0) hints.push("The body is empty: was the raw body read, or consumed elsewhere before verification?");
-  else if (typeof body === "string" ? body.includes("\n") : body.includes(0x0a)) hints.push("The body has line breaks; the platform sends JSON on one line, so it was probably re-serialised.");
-  hints.push("Otherwise the body may have been changed before verification: pass the raw request bytes, not parsed and re-serialised JSON.");
+  if (body.length === 0)
+    hints.push("The body is empty: was the raw body read, or consumed elsewhere before verification?");
+  else if (typeof body === "string" ? body.includes("\n") : body.includes(0x0a))
+    hints.push(
+      "The body has line breaks; the platform sends JSON on one line, so it was probably re-serialised.",
+    );
+  hints.push(
+    "Otherwise the body may have been changed before verification: pass the raw request bytes, not parsed and re-serialised JSON.",
+  );
   if (single) hints.push("During a rotation, trust both secrets: [oldSecret, newSecret].");
-  return new WebhookVerificationError("signature_mismatch", [`${tried} the signature for this body and timestamp.`, ...hints].join(" "));
+  return new WebhookVerificationError(
+    "signature_mismatch",
+    [`${tried} the signature for this body and timestamp.`, ...hints].join(" "),
+  );
 }

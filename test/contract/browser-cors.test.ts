@@ -1,7 +1,7 @@
 // CORS as a browser enforces it: a page on another origin calls the provider with a bearer token (which
 // forces a preflight) and must be able to read both a success and an error answer.
 import { existsSync } from "node:fs";
-import { type Server, createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
@@ -19,12 +19,21 @@ let pageOrigin = "";
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   // An empty page on its own port of 127.0.0.1: a different origin from the provider's.
-  page = createServer((_, response) => response.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>app</title>"));
+  page = createServer((_, response) =>
+    response.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>app</title>"),
+  );
   await new Promise<void>((resolve) => page?.listen(0, "127.0.0.1", resolve));
   pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 }, 60_000);
 
@@ -43,7 +52,10 @@ async function fetchFromPage(id: string, token: string | undefined) {
     return await tab.evaluate(
       async ({ url, token }) => {
         try {
-          const response = await fetch(url, { method: "POST", headers: token ? { Authorization: `Bearer ${token}` } : {} });
+          const response = await fetch(url, {
+            method: "POST",
+            headers: token ? { Authorization: `Bearer ${token}` } : {},
+          });
           return { status: response.status, body: (await response.json()) as Record<string, unknown> };
         } catch (error) {
           return { refused: String(error) };
@@ -64,7 +76,10 @@ describe("a browser page on another origin", () => {
   it("can rotate with a bearer token (preflighted) and read the new secret", async (context) => {
     if (!target.webhookId) return context.skip(SKIP.noWebhookId);
     const result = await fetchFromPage(target.webhookId, target.token);
-    expect(result).toMatchObject({ status: 200, body: { id: target.webhookId, secret: expect.stringMatching(/^whsec_/) } });
+    expect(result).toMatchObject({
+      status: 200,
+      body: { id: target.webhookId, secret: expect.stringMatching(/^whsec_/) },
+    });
   });
 
   it("can read the 401 body when the token is missing", async () => {

@@ -20,14 +20,22 @@ export interface Problem {
 
 export function formatProblems(problems: readonly Problem[]): string {
   return problems
-    .map((p) => `${p.check}${p.pointer !== undefined ? ` at ${p.pointer === "" ? "(body root)" : p.pointer}` : ""}: ${p.message}`)
+    .map(
+      (p) =>
+        `${p.check}${p.pointer !== undefined ? ` at ${p.pointer === "" ? "(body root)" : p.pointer}` : ""}: ${p.message}`,
+    )
     .join("\n");
 }
 
-const mediaTypeOf = (headers: Headers) => (headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+const mediaTypeOf = (headers: Headers) =>
+  (headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 
 /** Checks one response against the contract, expecting `expectedStatus`. An empty list means it conforms. */
-export function checkResponse(contract: OperationContract, response: CapturedResponse, expectedStatus: number): Problem[] {
+export function checkResponse(
+  contract: OperationContract,
+  response: CapturedResponse,
+  expectedStatus: number,
+): Problem[] {
   const problems: Problem[] = [];
   const status = String(response.status);
   if (!contract.statuses.includes(status)) {
@@ -57,14 +65,21 @@ export function checkResponse(contract: OperationContract, response: CapturedRes
   try {
     body = JSON.parse(response.bodyText);
   } catch {
-    problems.push({ check: "json", message: `the ${status} body is not JSON: ${JSON.stringify(response.bodyText.slice(0, 80))}` });
+    problems.push({
+      check: "json",
+      message: `the ${status} body is not JSON: ${JSON.stringify(response.bodyText.slice(0, 80))}`,
+    });
     return problems;
   }
   const validate = contract.validator(status, mediaType);
   if (!validate(body)) {
     for (const error of validate.errors ?? []) {
       const detail = error.keyword === "additionalProperties" ? ` (${JSON.stringify(error.params)})` : "";
-      problems.push({ check: "schema", pointer: error.instancePath, message: `${error.message ?? error.keyword}${detail}` });
+      problems.push({
+        check: "schema",
+        pointer: error.instancePath,
+        message: `${error.message ?? error.keyword}${detail}`,
+      });
     }
   }
   return problems;
@@ -93,5 +108,10 @@ export function checkPreflight(response: CapturedResponse, origin: string, metho
 export function checkAllowOrigin(response: CapturedResponse, origin: string): Problem[] {
   const allowed = response.headers.get("access-control-allow-origin");
   if (allowed === origin || allowed === "*") return [];
-  return [{ check: "cors", message: `Access-Control-Allow-Origin is ${allowed === null ? "missing" : `"${allowed}"`}; ${origin} cannot read the response.` }];
+  return [
+    {
+      check: "cors",
+      message: `Access-Control-Allow-Origin is ${allowed === null ? "missing" : `"${allowed}"`}; ${origin} cannot read the response.`,
+    },
+  ];
 }

@@ -19,7 +19,11 @@ describe("CORS", () => {
     const response = await captured(
       await fetch(url(target.webhookId ?? ANY_ID), {
         method: "OPTIONS",
-        headers: { Origin: ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" },
+        headers: {
+          Origin: ORIGIN,
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "authorization",
+        },
       }),
     );
     const problems = checkPreflight(response, ORIGIN, "POST");
@@ -29,14 +33,19 @@ describe("CORS", () => {
   it("lets the page read a successful rotation", async (context) => {
     if (!target.webhookId) return context.skip(SKIP.noWebhookId);
     const response = await captured(
-      await fetch(url(target.webhookId), { method: "POST", headers: { Origin: ORIGIN, Authorization: `Bearer ${target.token}` } }),
+      await fetch(url(target.webhookId), {
+        method: "POST",
+        headers: { Origin: ORIGIN, Authorization: `Bearer ${target.token}` },
+      }),
     );
     expect(response.status).toBe(200);
     expect(checkAllowOrigin(response, ORIGIN)).toEqual([]);
   });
 
   it("lets the page read an error answer too (401 without a token)", async () => {
-    const response = await captured(await fetch(url(ANY_ID), { method: "POST", headers: { Origin: ORIGIN } }));
+    const response = await captured(
+      await fetch(url(ANY_ID), { method: "POST", headers: { Origin: ORIGIN } }),
+    );
     expect(response.status).toBe(401);
     expect(checkAllowOrigin(response, ORIGIN)).toEqual([]);
   });

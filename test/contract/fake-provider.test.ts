@@ -1,10 +1,17 @@
 // Proves the contract suite can fail: the same scenarios and checks that pass against the mock are run
 // against a fake provider with one seeded defect at a time, and must report exactly that defect.
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { type Problem, checkAllowOrigin, checkPreflight } from "./checks.js";
+import { checkAllowOrigin, checkPreflight, type Problem } from "./checks.js";
 import { type Defect, type FakeProvider, startFakeProvider } from "./fake-provider.js";
 import { operationContract } from "./operation-contract.js";
-import { type Channel, type Provider, ROTATE_PATH, type Scenario, runScenario, scenarios } from "./scenarios.js";
+import {
+  type Channel,
+  type Provider,
+  ROTATE_PATH,
+  runScenario,
+  type Scenario,
+  scenarios,
+} from "./scenarios.js";
 
 const contract = operationContract(inject("contractSpec"), ROTATE_PATH, "post");
 const ORIGIN = "http://localhost:5173";
@@ -18,7 +25,12 @@ afterEach(async () => {
 /** Runs every scenario over both channels plus the CORS checks; returns the problems found, by name. */
 async function findings(defect: Defect | "none"): Promise<Record<string, Problem[]>> {
   fake = await startFakeProvider(contract, defect);
-  const provider: Provider = { kind: "external", baseUrl: fake.baseUrl, token: "hk-fake", webhookId: fake.webhookId };
+  const provider: Provider = {
+    kind: "external",
+    baseUrl: fake.baseUrl,
+    token: "hk-fake",
+    webhookId: fake.webhookId,
+  };
   const found: Record<string, Problem[]> = {};
   const record = (name: string, problems: Problem[]) => {
     if (problems.length > 0) found[name] = problems;
@@ -32,15 +44,31 @@ async function findings(defect: Defect | "none"): Promise<Record<string, Problem
   const url = fake.baseUrl + ROTATE_PATH.replace("{webhook_id}", fake.webhookId);
   const preflight = await fetch(url, {
     method: "OPTIONS",
-    headers: { Origin: ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" },
+    headers: {
+      Origin: ORIGIN,
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "authorization",
+    },
   });
-  record("preflight", checkPreflight({ status: preflight.status, headers: preflight.headers, bodyText: "" }, ORIGIN, "POST"));
-  const post = await fetch(url, { method: "POST", headers: { Origin: ORIGIN, Authorization: "Bearer hk-fake" } });
-  record("allow-origin", checkAllowOrigin({ status: post.status, headers: post.headers, bodyText: await post.text() }, ORIGIN));
+  record(
+    "preflight",
+    checkPreflight({ status: preflight.status, headers: preflight.headers, bodyText: "" }, ORIGIN, "POST"),
+  );
+  const post = await fetch(url, {
+    method: "POST",
+    headers: { Origin: ORIGIN, Authorization: "Bearer hk-fake" },
+  });
+  record(
+    "allow-origin",
+    checkAllowOrigin({ status: post.status, headers: post.headers, bodyText: await post.text() }, ORIGIN),
+  );
   return found;
 }
 
-const both = (name: string, problems: Problem[]) => ({ [`${name} via client`]: problems, [`${name} via fetch`]: problems });
+const both = (name: string, problems: Problem[]) => ({
+  [`${name} via client`]: problems,
+  [`${name} via fetch`]: problems,
+});
 
 describe("the contract checks against a fake provider", () => {
   it("find nothing wrong when the fake has no defect (so every finding below is the seeded one)", async () => {
@@ -54,7 +82,9 @@ describe("the contract checks against a fake provider", () => {
   });
 
   it("report a field of the wrong type with its JSON pointer", async () => {
-    expect(await findings("wrong-type")).toEqual(both("rotate", [{ check: "schema", pointer: "/disabled", message: "must be boolean" }]));
+    expect(await findings("wrong-type")).toEqual(
+      both("rotate", [{ check: "schema", pointer: "/disabled", message: "must be boolean" }]),
+    );
   });
 
   it("report a status the spec does not document", async () => {
@@ -71,7 +101,10 @@ describe("the contract checks against a fake provider", () => {
   it("report a documented status sent with the wrong content type", async () => {
     expect(await findings("wrong-content-type")).toEqual(
       both("unknownId", [
-        { check: "content-type", message: 'Content-Type "text/html" for 404; the spec documents application/json.' },
+        {
+          check: "content-type",
+          message: 'Content-Type "text/html" for 404; the spec documents application/json.',
+        },
       ]),
     );
   });
@@ -86,7 +119,10 @@ describe("the contract checks against a fake provider", () => {
     const found = await findings("no-cors");
     expect(Object.keys(found)).toEqual(["preflight", "allow-origin"]);
     expect(found["allow-origin"]).toEqual([
-      { check: "cors", message: `Access-Control-Allow-Origin is missing; ${ORIGIN} cannot read the response.` },
+      {
+        check: "cors",
+        message: `Access-Control-Allow-Origin is missing; ${ORIGIN} cannot read the response.`,
+      },
     ]);
     expect(found.preflight?.map((problem) => problem.message)).toEqual([
       "the preflight got 404; browsers need a 2xx.",

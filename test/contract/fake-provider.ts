@@ -1,6 +1,6 @@
 // A provider that conforms to the contract except for one seeded defect, so that the self-test can
 // show each contract check catching exactly that defect. Its bodies are the spec's own examples.
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
 import type { OperationContract } from "./operation-contract.js";
@@ -23,7 +23,10 @@ export interface FakeProvider {
 
 const ROUTE = /^\/api\/v2\/webhooks\/([^/]+)\/rotate$/;
 
-export async function startFakeProvider(contract: OperationContract, defect: Defect | "none"): Promise<FakeProvider> {
+export async function startFakeProvider(
+  contract: OperationContract,
+  defect: Defect | "none",
+): Promise<FakeProvider> {
   const webhookId = "9f3c1a52-7b4e-4d21-8c6a-0e5f2d7b9a13";
   const json = (response: ServerResponse, status: number, body: unknown, type = "application/json") => {
     response.writeHead(status, { "content-type": type });
@@ -35,7 +38,10 @@ export async function startFakeProvider(contract: OperationContract, defect: Def
       response.setHeader("access-control-allow-origin", request.headers.origin ?? "*");
       if (request.method === "OPTIONS") {
         response.setHeader("access-control-allow-methods", "POST");
-        response.setHeader("access-control-allow-headers", request.headers["access-control-request-headers"] ?? "authorization");
+        response.setHeader(
+          "access-control-allow-headers",
+          request.headers["access-control-request-headers"] ?? "authorization",
+        );
         response.writeHead(204).end();
         return;
       }

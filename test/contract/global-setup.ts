@@ -5,14 +5,17 @@ import type { TestProject } from "vitest/node";
 import { bundleSpec } from "../support/spec.js";
 import { type MockProcess, startMockProcess } from "./mock-process.js";
 import { ROTATE_PATH } from "./scenarios.js";
-import { SKIP, externalTarget } from "./target.js";
+import { externalTarget, SKIP } from "./target.js";
 
 const MOCK_TOKEN = "hk-contract-suite";
 
 function documentedWebhookId(spec: Record<string, unknown>): string {
-  const operation = (spec.paths as Record<string, { post: { parameters?: Array<{ name: string; example?: unknown }> } }>)[ROTATE_PATH];
+  const operation = (
+    spec.paths as Record<string, { post: { parameters?: Array<{ name: string; example?: unknown }> } }>
+  )[ROTATE_PATH];
   const example = operation?.post.parameters?.find((parameter) => parameter.name === "webhook_id")?.example;
-  if (typeof example !== "string") throw new Error("The spec's webhook_id parameter has no example id for the mock to serve.");
+  if (typeof example !== "string")
+    throw new Error("The spec's webhook_id parameter has no example id for the mock to serve.");
   return example;
 }
 
@@ -25,7 +28,9 @@ export default async function setup(project: TestProject) {
     project.provide("contractTarget", external);
     const skipped = [`mock-only tests: ${SKIP.mockOnly}`];
     if (!external.webhookId) skipped.unshift(`the 200 tests: ${SKIP.noWebhookId}`);
-    console.log(`\nContract suite against ${external.baseUrl} (CONTRACT_BASE_URL). Skipped:\n  - ${skipped.join("\n  - ")}\n`);
+    console.log(
+      `\nContract suite against ${external.baseUrl} (CONTRACT_BASE_URL). Skipped:\n  - ${skipped.join("\n  - ")}\n`,
+    );
     return;
   }
 
@@ -38,7 +43,12 @@ export default async function setup(project: TestProject) {
     }
   };
   process.once("exit", killOnExit);
-  project.provide("contractTarget", { kind: "mock", baseUrl: mock.url, token: MOCK_TOKEN, webhookId: documentedWebhookId(spec) });
+  project.provide("contractTarget", {
+    kind: "mock",
+    baseUrl: mock.url,
+    token: MOCK_TOKEN,
+    webhookId: documentedWebhookId(spec),
+  });
 
   return async () => {
     process.off("exit", killOnExit);

@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { MOCK_CLI, type MockProcess, startMockProcess } from "./mock-process.js";
 import { ROOT } from "../support/spec.js";
+import { MOCK_CLI, type MockProcess, startMockProcess } from "./mock-process.js";
 import { SKIP } from "./target.js";
 
 const target = inject("contractTarget");
@@ -13,12 +13,16 @@ const TOKEN = "hk-never-print-this-7f3a";
 
 /** The cheat sheet's "NNN  curl -X METHOD URL [-H "Name: value"]..." lines, as requests to replay. */
 function curlLines(output: string) {
-  return [...output.matchAll(/^ {2}(\d{3}) {2}curl -X (\w+) (\S+)((?: -H "[^"]+")*)/gm)].map(([, status, method, url, flags]) => ({
-    status: Number(status),
-    method: method ?? "",
-    url: url ?? "",
-    headers: Object.fromEntries([...(flags ?? "").matchAll(/-H "([^:]+): ([^"]+)"/g)].map(([, name, value]) => [name, value])),
-  }));
+  return [...output.matchAll(/^ {2}(\d{3}) {2}curl -X (\w+) (\S+)((?: -H "[^"]+")*)/gm)].map(
+    ([, status, method, url, flags]) => ({
+      status: Number(status),
+      method: method ?? "",
+      url: url ?? "",
+      headers: Object.fromEntries(
+        [...(flags ?? "").matchAll(/-H "([^:]+): ([^"]+)"/g)].map(([, name, value]) => [name, value]),
+      ),
+    }),
+  );
 }
 
 describe("npm start", () => {
@@ -52,10 +56,15 @@ describe("npm start", () => {
 
   it("logs one line per request with its status, and never the Authorization header", async () => {
     const path = `/api/v2/webhooks/${target.webhookId}/rotate`;
-    const response = await fetch(mock!.url + path, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, Prefer: "code=404" } });
+    const response = await fetch(mock!.url + path, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}`, Prefer: "code=404" },
+    });
     await response.arrayBuffer();
     await new Promise((resolve) => setTimeout(resolve, 50)); // let the log line cross the pipe
-    expect(mock!.output()).toMatch(new RegExp(`\\d\\d:\\d\\d:\\d\\d  POST ${path}  \\[Prefer: code=404\\]  → 404  [\\d.]+ ms`));
+    expect(mock!.output()).toMatch(
+      new RegExp(`\\d\\d:\\d\\d:\\d\\d  POST ${path}  \\[Prefer: code=404\\]  → 404  [\\d.]+ ms`),
+    );
     expect(mock!.output()).not.toContain(TOKEN);
   });
 
@@ -73,7 +82,9 @@ describe("npm start", () => {
     const { port } = blocker.address() as AddressInfo;
     try {
       await expect(startMockProcess(["--port", String(port)])).rejects.toThrow(
-        new RegExp(`exited \\(code 1\\)[\\s\\S]*Port ${port} on 127\\.0\\.0\\.1 is already in use[\\s\\S]*--port <n> or MOCK_PORT`),
+        new RegExp(
+          `exited \\(code 1\\)[\\s\\S]*Port ${port} on 127\\.0\\.0\\.1 is already in use[\\s\\S]*--port <n> or MOCK_PORT`,
+        ),
       );
     } finally {
       blocker.close();
@@ -88,7 +99,11 @@ describe("npm start", () => {
   });
 
   it("rejects a port that is not a number, naming the environment variable", () => {
-    const run = spawnSync(process.execPath, [MOCK_CLI], { cwd: ROOT, encoding: "utf8", env: { ...process.env, MOCK_PORT: "80a" } });
+    const run = spawnSync(process.execPath, [MOCK_CLI], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, MOCK_PORT: "80a" },
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('MOCK_PORT must be a port number from 0 to 65535, got "80a".');
   });

@@ -44,7 +44,10 @@ describe("dynamic secrets", () => {
   });
 
   it("does not turn an unknown id into a 200: dynamic changes the data, not the status", async () => {
-    expect(await rotate(target.baseUrl, OTHER_ID, "dynamic=true")).toEqual({ status: 404, body: contract.example("404") });
+    expect(await rotate(target.baseUrl, OTHER_ID, "dynamic=true")).toEqual({
+      status: 404,
+      body: contract.example("404"),
+    });
   });
 });
 

@@ -1,27 +1,47 @@
 // The mock's small modules on their own: option parsing, secret generation, log lines, id matching.
-import { describe, expect, inject, it } from "vitest";
+
 import { createLogger } from "@stoplight/prism-core";
+import { describe, expect, inject, it } from "vitest";
 import { pathParameters } from "../../src/mock/documented-ids.js";
+import {
+  assertFreshSecretsMatch,
+  freshSecret,
+  SecretPatternMismatchError,
+  secretPatterns,
+} from "../../src/mock/fresh-secret.js";
 import { createMockComponent } from "../../src/mock/mock-component.js";
-import type { MockArguments } from "../../src/mock/prism-types.js";
-import { SecretPatternMismatchError, assertFreshSecretsMatch, freshSecret, secretPatterns } from "../../src/mock/fresh-secret.js";
 import { MockOptionsError, parseMockOptions } from "../../src/mock/options.js";
+import type { MockArguments } from "../../src/mock/prism-types.js";
 import { formatRequestLine } from "../../src/mock/request-log.js";
 
 const spec = inject("contractSpec") as { components: { schemas: Record<string, unknown> } };
 
 describe("mock options", () => {
   it("default to 127.0.0.1:4010, static examples, request log on", () => {
-    expect(parseMockOptions([], {})).toEqual({ host: "127.0.0.1", port: 4010, dynamic: false, quiet: false, help: false });
+    expect(parseMockOptions([], {})).toEqual({
+      host: "127.0.0.1",
+      port: 4010,
+      dynamic: false,
+      quiet: false,
+      help: false,
+    });
   });
 
   it("come from MOCK_* variables when no flag is given", () => {
     const env = { MOCK_PORT: "5000", MOCK_HOST: "::1", MOCK_DYNAMIC: "true", MOCK_QUIET: "1" };
-    expect(parseMockOptions([], env)).toEqual({ host: "::1", port: 5000, dynamic: true, quiet: true, help: false });
+    expect(parseMockOptions([], env)).toEqual({
+      host: "::1",
+      port: 5000,
+      dynamic: true,
+      quiet: true,
+      help: false,
+    });
   });
 
   it("take flags over variables", () => {
-    expect(parseMockOptions(["-p", "0", "--host", "localhost"], { MOCK_PORT: "5000", MOCK_HOST: "::1" })).toMatchObject({
+    expect(
+      parseMockOptions(["-p", "0", "--host", "localhost"], { MOCK_PORT: "5000", MOCK_HOST: "::1" }),
+    ).toMatchObject({
       host: "localhost",
       port: 0,
     });
@@ -57,13 +77,21 @@ describe("request log lines", () => {
   const at = new Date("2026-07-02T09:00:05Z");
 
   it("show time, method, target, Prefer, status and duration, and no other header", () => {
-    const request = { method: "POST", url: "/api/v2/webhooks/x/rotate", headers: { prefer: "code=404", authorization: "Bearer hk-1" } };
-    expect(formatRequestLine(request, 404, 1.234, at)).toBe("09:00:05  POST /api/v2/webhooks/x/rotate  [Prefer: code=404]  → 404  1.2 ms");
+    const request = {
+      method: "POST",
+      url: "/api/v2/webhooks/x/rotate",
+      headers: { prefer: "code=404", authorization: "Bearer hk-1" },
+    };
+    expect(formatRequestLine(request, 404, 1.234, at)).toBe(
+      "09:00:05  POST /api/v2/webhooks/x/rotate  [Prefer: code=404]  → 404  1.2 ms",
+    );
   });
 
   it("cannot be forged with control characters in the request target", () => {
     const request = { method: "GET", url: "/a\r\n09:00:06  POST /forged  → 200", headers: {} };
-    expect(formatRequestLine(request, 404, 0, at)).toBe("09:00:05  GET /a??09:00:06  POST /forged  → 200  → 404  0.0 ms");
+    expect(formatRequestLine(request, 404, 0, at)).toBe(
+      "09:00:05  GET /a??09:00:06  POST /forged  → 200  → 404  0.0 ms",
+    );
   });
 });
 
@@ -73,10 +101,10 @@ describe("path parameters", () => {
   });
 
   it("are undefined when the path has another shape or a malformed escape", () => {
-    expect([pathParameters("/w/{id}/rotate", "/w/a/b/rotate"), pathParameters("/w/{id}/rotate", "/w/%ZZ/rotate")]).toEqual([
-      undefined,
-      undefined,
-    ]);
+    expect([
+      pathParameters("/w/{id}/rotate", "/w/a/b/rotate"),
+      pathParameters("/w/{id}/rotate", "/w/%ZZ/rotate"),
+    ]).toEqual([undefined, undefined]);
   });
 });
 
@@ -90,6 +118,8 @@ describe("the mock component", () => {
     } as unknown as MockArguments;
     const result = createMockComponent()(broken)(createLogger("test", { level: "silent" }));
     expect(result).toMatchObject({ _tag: "Left", left: { status: 500, message: "Internal Server Error" } });
-    expect(result._tag === "Left" && (result.left as { detail?: string }).detail).toMatch(/^The mock server failed on this request \(/);
+    expect(result._tag === "Left" && (result.left as { detail?: string }).detail).toMatch(
+      /^The mock server failed on this request \(/,
+    );
   });
 });

@@ -32,17 +32,28 @@ export function assertBuildIsCurrent(): void {
 
 function exited(child: ChildProcess) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once("exit", (code, signal) => resolve({ code, signal }));
   });
 }
 
-export async function startMockProcess(args: string[] = [], env: Record<string, string | undefined> = {}): Promise<MockProcess> {
+export async function startMockProcess(
+  args: string[] = [],
+  env: Record<string, string | undefined> = {},
+): Promise<MockProcess> {
   assertBuildIsCurrent();
   const child = spawn(process.execPath, [MOCK_CLI, "--host", "127.0.0.1", "--port", "0", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, MOCK_PORT: undefined, MOCK_HOST: undefined, MOCK_DYNAMIC: undefined, MOCK_QUIET: undefined, ...env },
+    env: {
+      ...process.env,
+      MOCK_PORT: undefined,
+      MOCK_HOST: undefined,
+      MOCK_DYNAMIC: undefined,
+      MOCK_QUIET: undefined,
+      ...env,
+    },
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error("Could not spawn the mock server (no PID).");
@@ -67,7 +78,10 @@ export async function startMockProcess(args: string[] = [], env: Record<string, 
 
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "Listening on" line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no "Listening on" line within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
       const look = () => {
         const match = /Listening on (http:\/\/\S+)/.exec(output);
         if (match?.[1]) {

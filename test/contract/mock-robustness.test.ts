@@ -11,8 +11,16 @@ const AUTH = { Authorization: `Bearer ${target.token}` };
 const url = (id = ID) => target.baseUrl + ROTATE_PATH.replace("{webhook_id}", id);
 
 async function send(input: string, init: RequestInit = {}) {
-  const response = await fetch(input, { method: "POST", ...init, headers: { ...AUTH, ...(init.headers as Record<string, string>) } });
-  return { status: response.status, type: response.headers.get("content-type") ?? "", text: await response.text() };
+  const response = await fetch(input, {
+    method: "POST",
+    ...init,
+    headers: { ...AUTH, ...(init.headers as Record<string, string>) },
+  });
+  return {
+    status: response.status,
+    type: response.headers.get("content-type") ?? "",
+    text: await response.text(),
+  };
 }
 
 async function expectStillServing() {
@@ -25,8 +33,14 @@ describe("the mock server on bad input", () => {
   });
 
   it("answers malformed JSON with 400 invalid_json, then keeps serving", async () => {
-    const answer = await send(url(), { headers: { "Content-Type": "application/json" }, body: '{"not": json' });
-    expect([answer.status, JSON.parse(answer.text)]).toEqual([400, { error: { code: "invalid_json", message: "Invalid JSON" } }]);
+    const answer = await send(url(), {
+      headers: { "Content-Type": "application/json" },
+      body: '{"not": json',
+    });
+    expect([answer.status, JSON.parse(answer.text)]).toEqual([
+      400,
+      { error: { code: "invalid_json", message: "Invalid JSON" } },
+    ]);
     await expectStillServing();
   });
 
@@ -39,7 +53,9 @@ describe("the mock server on bad input", () => {
     const answer = await send(`${target.baseUrl}/api/v2/webhooks`);
     expect(answer.status).toBe(404);
     expect(answer.type).toBe("application/problem+json");
-    expect(JSON.parse(answer.text).detail).toBe("The route /api/v2/webhooks hasn't been found in the specification file");
+    expect(JSON.parse(answer.text).detail).toBe(
+      "The route /api/v2/webhooks hasn't been found in the specification file",
+    );
     await expectStillServing();
   });
 
@@ -84,9 +100,30 @@ describe("the mock server on bad input", () => {
 
   it("never answers 5xx or stops answering, whatever the path, method, Prefer header or body", async () => {
     const segment = fc
-      .array(fc.constantFrom("%", "ZZ", "%2F", "%E0%A4", "%00", "0", "f47ac10b", "-", "/", "..", "é", "{", "}", ";", "~", "+", "="), {
-        maxLength: 8,
-      })
+      .array(
+        fc.constantFrom(
+          "%",
+          "ZZ",
+          "%2F",
+          "%E0%A4",
+          "%00",
+          "0",
+          "f47ac10b",
+          "-",
+          "/",
+          "..",
+          "é",
+          "{",
+          "}",
+          ";",
+          "~",
+          "+",
+          "=",
+        ),
+        {
+          maxLength: 8,
+        },
+      )
       .map((parts) => parts.join(""));
     const headerValue = fc.string({ maxLength: 40 }).map((value) => value.replace(/[^\x20-\x7e]/g, ""));
     await fc.assert(

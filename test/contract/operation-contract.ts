@@ -47,7 +47,8 @@ export function operationContract(spec: Json, path: string, method: string): Ope
       const [mediaType] = Object.keys(responses[status]?.content ?? {});
       const examples = mediaType ? (media(status, mediaType).examples ?? {}) : {};
       const chosen = name ?? Object.keys(examples)[0];
-      if (chosen === undefined || !(chosen in examples)) throw new Error(`No example ${name ?? ""} for ${status}.`);
+      if (chosen === undefined || !(chosen in examples))
+        throw new Error(`No example ${name ?? ""} for ${status}.`);
       return examples[chosen]?.value;
     },
   };

@@ -26,7 +26,9 @@ describe(`POST ${ROTATE_PATH} against ${against}`, () => {
         }
         if (target.kind === "mock") {
           // The mock answers with the spec's own example for that status, byte for byte in content.
-          expect(JSON.parse(outcome.response.bodyText)).toEqual(contract.example(String(scenario.expectedStatus)));
+          expect(JSON.parse(outcome.response.bodyText)).toEqual(
+            contract.example(String(scenario.expectedStatus)),
+          );
         }
       });
     }

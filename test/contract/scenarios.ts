@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { paths } from "../../generated/api.js";
 import { createRotateClient } from "../../src/client.js";
-import { type CapturedResponse, type Problem, checkResponse } from "./checks.js";
+import { type CapturedResponse, checkResponse, type Problem } from "./checks.js";
 import type { OperationContract } from "./operation-contract.js";
 import { SKIP } from "./target.js";
 
@@ -52,7 +52,9 @@ export const scenarios = {
     name: "404: Prefer: code=404 asks the mock for the not-found answer",
     expectedStatus: 404,
     request: (p) =>
-      p.kind !== "mock" || !p.webhookId ? { skip: SKIP.mockOnly } : { webhookId: p.webhookId, authorized: true, prefer: "code=404" },
+      p.kind !== "mock" || !p.webhookId
+        ? { skip: SKIP.mockOnly }
+        : { webhookId: p.webhookId, authorized: true, prefer: "code=404" },
   },
   notUuid: {
     name: "422: an id that is not a UUID fails validation",
@@ -61,7 +63,8 @@ export const scenarios = {
   },
 } satisfies Record<string, Scenario>;
 
-export type RotatedWebhook = paths[typeof ROTATE_PATH]["post"]["responses"][200]["content"]["application/json"];
+export type RotatedWebhook =
+  paths[typeof ROTATE_PATH]["post"]["responses"][200]["content"]["application/json"];
 
 export interface Outcome {
   response: CapturedResponse;
@@ -89,7 +92,9 @@ async function sendWithClient(provider: Provider, request: ScenarioRequest) {
   });
   let result: { data?: RotatedWebhook; error?: unknown };
   try {
-    const { data, error } = await client.POST(ROTATE_PATH, { params: { path: { webhook_id: request.webhookId } } });
+    const { data, error } = await client.POST(ROTATE_PATH, {
+      params: { path: { webhook_id: request.webhookId } },
+    });
     result = { data, error };
   } catch (error) {
     // e.g. a body the client cannot parse; the checks describe what is wrong with it.
@@ -116,6 +121,7 @@ export async function runScenario(
 ): Promise<Outcome | { skip: string }> {
   const request = scenario.request(provider);
   if ("skip" in request) return request;
-  const sent = channel === "client" ? await sendWithClient(provider, request) : await sendWithFetch(provider, request);
+  const sent =
+    channel === "client" ? await sendWithClient(provider, request) : await sendWithFetch(provider, request);
   return { ...sent, problems: checkResponse(contract, sent.response, scenario.expectedStatus) };
 }

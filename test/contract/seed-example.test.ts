@@ -34,8 +34,8 @@ describe("the seed's TypeScript example against the mock", () => {
 
   it("surfaces the mock's 404 for an unknown id as NotFoundError", async () => {
     const client = new HaiAgentsClient({ baseUrl: target.baseUrl, token: "hk-seed-example" });
-    await expect(client.webhooks.rotateWebhookSecret({ webhookId: "00000000-0000-4000-8000-000000000000" })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      client.webhooks.rotateWebhookSecret({ webhookId: "00000000-0000-4000-8000-000000000000" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -31,19 +31,28 @@ export class ContractTargetError extends Error {
 }
 
 /** The external provider described by the environment, or undefined to use the mock. */
-export function externalTarget(env: Readonly<Record<string, string | undefined>>): ContractTarget | undefined {
+export function externalTarget(
+  env: Readonly<Record<string, string | undefined>>,
+): ContractTarget | undefined {
   const baseUrl = env.CONTRACT_BASE_URL?.trim();
   if (!baseUrl) return undefined;
   try {
     new URL(baseUrl);
   } catch {
-    throw new ContractTargetError(`CONTRACT_BASE_URL must be an absolute URL such as https://staging.example.com, got "${baseUrl}".`);
+    throw new ContractTargetError(
+      `CONTRACT_BASE_URL must be an absolute URL such as https://staging.example.com, got "${baseUrl}".`,
+    );
   }
   const token = env.CONTRACT_TOKEN?.trim();
-  if (!token) throw new ContractTargetError("CONTRACT_BASE_URL is set but CONTRACT_TOKEN is not: set it to an API key for that provider.");
+  if (!token)
+    throw new ContractTargetError(
+      "CONTRACT_BASE_URL is set but CONTRACT_TOKEN is not: set it to an API key for that provider.",
+    );
   const webhookId = env.CONTRACT_WEBHOOK_ID?.trim() || undefined;
   if (webhookId !== undefined && !WEBHOOK_ID_PATTERN.test(webhookId)) {
-    throw new ContractTargetError("CONTRACT_WEBHOOK_ID must be a webhook id (a UUID) that exists on that provider.");
+    throw new ContractTargetError(
+      "CONTRACT_WEBHOOK_ID must be a webhook id (a UUID) that exists on that provider.",
+    );
   }
   return { kind: "external", baseUrl: baseUrl.replace(/\/+$/, ""), token, webhookId };
 }

@@ -5,7 +5,8 @@ import addFormatsModule from "ajv-formats";
 // ajv-formats ships CommonJS; under NodeNext its default export arrives wrapped.
 type FormatsPlugin = typeof addFormatsModule.default;
 const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin);
 
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });

@@ -17,6 +17,8 @@ export default class SummaryReporter implements Reporter {
       const failedInFile = [...module.children.allTests()].some((test) => test.result().state === "failed");
       if (module.state() === "failed" && !failedInFile) counts.failed += 1;
     }
-    process.stdout.write(`\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+    process.stdout.write(
+      `\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
+    );
   }
 }

@@ -1,13 +1,14 @@
 // Compile-time contract of the client. Each @ts-expect-error sits on the exact line that must not compile.
-import { describe, expectTypeOf, it } from "vitest";
+
 import {
+  createRotateClient,
   type DetailError,
   type GatewayError,
-  type HTTPValidationError,
   HaiAgentsClient,
+  type HTTPValidationError,
   type WebhookWithSecret,
-  createRotateClient,
 } from "hai-webhook-rotate";
+import { describe, expectTypeOf, it } from "vitest";
 
 const client = createRotateClient({ apiKey: "hk-types" });
 const path = { webhook_id: "f47ac10b-58cc-4372-a567-0e02b2c3d479" };
@@ -57,7 +58,9 @@ describe("facade types", () => {
   const sdk = new HaiAgentsClient({ token: "hk-types" });
 
   it("resolves to the webhook with its secret", () => {
-    expectTypeOf(sdk.webhooks.rotateWebhookSecret({ webhookId: path.webhook_id })).resolves.toEqualTypeOf<WebhookWithSecret>();
+    expectTypeOf(
+      sdk.webhooks.rotateWebhookSecret({ webhookId: path.webhook_id }),
+    ).resolves.toEqualTypeOf<WebhookWithSecret>();
     expectTypeOf<WebhookWithSecret["secret"]>().toEqualTypeOf<string>();
   });
 

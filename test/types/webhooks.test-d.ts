@@ -1,22 +1,22 @@
 // Compile-time contract of `hai-webhook-rotate/webhooks`. Each @ts-expect-error sits on the exact line that must not compile.
 import type { IncomingHttpHeaders } from "node:http";
-import { describe, expectTypeOf, it } from "vitest";
-import type { components } from "../../generated/api.js";
 import {
+  buildSignedDelivery,
   type KnownWebhookEvent,
   type PingEvent,
+  readWebhookHeaders,
   type SessionEvent,
   type SignedDelivery,
+  signWebhook,
   type VerifiedWebhook,
-  WEBHOOK_VERIFICATION_ERROR_REASONS,
+  verifyWebhook,
+  type WEBHOOK_VERIFICATION_ERROR_REASONS,
   type WebhookEventEnvelope,
   WebhookVerificationError,
   type WebhookVerificationErrorReason,
-  buildSignedDelivery,
-  readWebhookHeaders,
-  signWebhook,
-  verifyWebhook,
 } from "hai-webhook-rotate/webhooks";
+import { describe, expectTypeOf, it } from "vitest";
+import type { components } from "../../generated/api.js";
 
 declare const body: string;
 declare const sig: string;
@@ -26,7 +26,9 @@ declare const nodeHeaders: IncomingHttpHeaders;
 describe("verifyWebhook types", () => {
   it("accepts the seed's call shape and returns the verified delivery", () => {
     expectTypeOf(verifyWebhook(body, sig, ts, ["whsec_old", "whsec_new"])).toEqualTypeOf<VerifiedWebhook>();
-    expectTypeOf(verifyWebhook(Buffer.from(body), sig, ts, "whsec_one", { toleranceS: 300 }).secretIndex).toEqualTypeOf<number>();
+    expectTypeOf(
+      verifyWebhook(Buffer.from(body), sig, ts, "whsec_one", { toleranceS: 300 }).secretIndex,
+    ).toEqualTypeOf<number>();
   });
 
   it("types known events from the spec's webhooks section, matching the WebhookEvent schema", () => {
@@ -60,7 +62,14 @@ describe("verifyWebhook types", () => {
 
   it("accepts header values that may be absent, as headers.get() returns them", () => {
     const headers = new Headers();
-    expectTypeOf(verifyWebhook(body, headers.get("x-h-webhook-signature"), headers.get("x-h-webhook-timestamp"), "whsec_one")).toEqualTypeOf<VerifiedWebhook>();
+    expectTypeOf(
+      verifyWebhook(
+        body,
+        headers.get("x-h-webhook-signature"),
+        headers.get("x-h-webhook-timestamp"),
+        "whsec_one",
+      ),
+    ).toEqualTypeOf<VerifiedWebhook>();
   });
 
   it("rejects a parsed body", () => {
@@ -88,7 +97,9 @@ describe("error types", () => {
   it("exposes the reason as a union of string literals, listed in full at runtime", () => {
     const error = new WebhookVerificationError("signature_mismatch", "x");
     expectTypeOf(error.reason).toEqualTypeOf<WebhookVerificationErrorReason>();
-    expectTypeOf<(typeof WEBHOOK_VERIFICATION_ERROR_REASONS)[number]>().toEqualTypeOf<WebhookVerificationErrorReason>();
+    expectTypeOf<
+      (typeof WEBHOOK_VERIFICATION_ERROR_REASONS)[number]
+    >().toEqualTypeOf<WebhookVerificationErrorReason>();
     expectTypeOf<"signature_mismatch">().toExtend<WebhookVerificationErrorReason>();
     expectTypeOf(error.secretIndex).toEqualTypeOf<number | undefined>();
   });
@@ -104,12 +115,20 @@ describe("header and signing helper types", () => {
   it("reads from Headers, Node's IncomingHttpHeaders and plain objects", () => {
     expectTypeOf(readWebhookHeaders(nodeHeaders)).toEqualTypeOf<{ signature: string; timestamp: string }>();
     expectTypeOf(readWebhookHeaders(new Headers())).toEqualTypeOf<{ signature: string; timestamp: string }>();
-    expectTypeOf(readWebhookHeaders({ "X-H-Webhook-Signature": sig })).toEqualTypeOf<{ signature: string; timestamp: string }>();
+    expectTypeOf(readWebhookHeaders({ "X-H-Webhook-Signature": sig })).toEqualTypeOf<{
+      signature: string;
+      timestamp: string;
+    }>();
   });
 
   it("signs and builds deliveries", () => {
     expectTypeOf(signWebhook(body, 1782982800, "whsec_one")).toEqualTypeOf<string>();
-    expectTypeOf(buildSignedDelivery({ type: "ping", id: "evt", created_at: "2026-07-02T09:05:00Z", data: { webhook_id: "w" } }, "whsec_one")).toEqualTypeOf<SignedDelivery>();
+    expectTypeOf(
+      buildSignedDelivery(
+        { type: "ping", id: "evt", created_at: "2026-07-02T09:05:00Z", data: { webhook_id: "w" } },
+        "whsec_one",
+      ),
+    ).toEqualTypeOf<SignedDelivery>();
     expectTypeOf(buildSignedDelivery(body, "whsec_one").body).toEqualTypeOf<string>();
     const bytes = new Uint8Array(4);
     expectTypeOf(buildSignedDelivery(bytes, "whsec_one").body).toEqualTypeOf<typeof bytes>();

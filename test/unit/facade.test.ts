@@ -66,7 +66,9 @@ describe("rotating through the SDK-shaped facade", () => {
       bodyText = await request.text();
       return json(200, ROTATED);
     });
-    await new HaiAgentsClient({ fetch: transport.fetch }).webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID });
+    await new HaiAgentsClient({ fetch: transport.fetch }).webhooks.rotateWebhookSecret({
+      webhookId: WEBHOOK_ID,
+    });
     expect(bodyText).toBe("");
   });
 
@@ -79,24 +81,35 @@ describe("rotating through the SDK-shaped facade", () => {
   it("lets an explicit environment or baseUrl win over HAI_BASE_URL", async () => {
     vi.stubEnv("HAI_BASE_URL", "http://127.0.0.1:4010");
     const us = fakeFetch(json(200, ROTATED));
-    await new HaiAgentsClient({ environment: HaiAgentsEnvironment.Us, fetch: us.fetch }).webhooks.rotateWebhookSecret({
+    await new HaiAgentsClient({
+      environment: HaiAgentsEnvironment.Us,
+      fetch: us.fetch,
+    }).webhooks.rotateWebhookSecret({
       webhookId: WEBHOOK_ID,
     });
     expect(us.requests[0]?.url).toBe(`https://agp.hcompany.ai/api/v2/webhooks/${WEBHOOK_ID}/rotate`);
 
     const custom = fakeFetch(json(200, ROTATED));
-    await new HaiAgentsClient({ baseUrl: "http://localhost:9999", environment: HaiAgentsEnvironment.Us, fetch: custom.fetch })
-      .webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID });
+    await new HaiAgentsClient({
+      baseUrl: "http://localhost:9999",
+      environment: HaiAgentsEnvironment.Us,
+      fetch: custom.fetch,
+    }).webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID });
     expect(custom.requests[0]?.url).toBe(`http://localhost:9999/api/v2/webhooks/${WEBHOOK_ID}/rotate`);
   });
 
   it("prefers an explicit token, and accepts a function that supplies it per request", async () => {
     const fixed = fakeFetch(json(200, ROTATED));
-    await new HaiAgentsClient({ token: "hk-explicit", fetch: fixed.fetch }).webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID });
+    await new HaiAgentsClient({ token: "hk-explicit", fetch: fixed.fetch }).webhooks.rotateWebhookSecret({
+      webhookId: WEBHOOK_ID,
+    });
     expect(fixed.requests[0]?.headers.get("authorization")).toBe("Bearer hk-explicit");
 
     const supplied = fakeFetch(json(200, ROTATED));
-    await new HaiAgentsClient({ token: async () => "hk-from-vault", fetch: supplied.fetch }).webhooks.rotateWebhookSecret({
+    await new HaiAgentsClient({
+      token: async () => "hk-from-vault",
+      fetch: supplied.fetch,
+    }).webhooks.rotateWebhookSecret({
       webhookId: WEBHOOK_ID,
     });
     expect(supplied.requests[0]?.headers.get("authorization")).toBe("Bearer hk-from-vault");
@@ -126,7 +139,9 @@ describe("configuration problems are caught before any request", () => {
     vi.stubEnv("HAI_API_KEY", "");
     vi.stubEnv("H_API_KEY", "hk-legacy");
     const transport = fakeFetch(json(200, ROTATED));
-    await new HaiAgentsClient({ fetch: transport.fetch }).webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID });
+    await new HaiAgentsClient({ fetch: transport.fetch }).webhooks.rotateWebhookSecret({
+      webhookId: WEBHOOK_ID,
+    });
     expect(transport.requests[0]?.headers.get("authorization")).toBe("Bearer hk-legacy");
   });
 
@@ -165,7 +180,9 @@ describe("configuration problems are caught before any request", () => {
     const client = new HaiAgentsClient({ fetch: transport.fetch });
     const error = await client.webhooks.rotateWebhookSecret({ webhookId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidWebhookIdError);
-    expect((error as Error).message).toMatch(/must be the webhook's UUID, like "f47ac10b-58cc-4372-a567-0e02b2c3d479"/);
+    expect((error as Error).message).toMatch(
+      /must be the webhook's UUID, like "f47ac10b-58cc-4372-a567-0e02b2c3d479"/,
+    );
     expect(transport.requests).toHaveLength(0);
   });
 
@@ -193,16 +210,31 @@ describe("failed responses become typed errors", () => {
   });
 
   it("404 is a NotFoundError that names the id and says nothing was rotated", async () => {
-    const { error } = await rotateWith(json(404, { detail: "Webhook not found" }, { "x-request-id": "req_123" }));
+    const { error } = await rotateWith(
+      json(404, { detail: "Webhook not found" }, { "x-request-id": "req_123" }),
+    );
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ statusCode: 404, body: { detail: "Webhook not found" }, requestId: "req_123" });
+    expect(error).toMatchObject({
+      statusCode: 404,
+      body: { detail: "Webhook not found" },
+      requestId: "req_123",
+    });
     expect((error as Error).message).toContain(`Webhook ${WEBHOOK_ID} was not found`);
     expect((error as Error).message).toContain("Nothing was rotated");
     expect((error as Error).message).toContain("Request id: req_123");
   });
 
   it("422 is an UnprocessableEntityError listing each validation issue", async () => {
-    const body = { detail: [{ loc: ["path", "webhook_id"], msg: "Input should be a valid UUID", type: "uuid_parsing", input: "x" }] };
+    const body = {
+      detail: [
+        {
+          loc: ["path", "webhook_id"],
+          msg: "Input should be a valid UUID",
+          type: "uuid_parsing",
+          input: "x",
+        },
+      ],
+    };
     const { error } = await rotateWith(json(422, body));
     expect(error).toBeInstanceOf(UnprocessableEntityError);
     expect((error as UnprocessableEntityError).issues).toEqual(body.detail);
@@ -226,11 +258,14 @@ describe("failed responses become typed errors", () => {
 });
 
 describe("a rotate is never retried", () => {
-  it.each([408, 429, 500, 502, 503, 504])("makes exactly one attempt when the answer is %i", async (status) => {
-    const { error, requests } = await rotateWith(json(status, { detail: "try later" }), json(200, ROTATED));
-    expect(error).toBeInstanceOf(HaiAgentsApiError);
-    expect(requests).toHaveLength(1);
-  });
+  it.each([408, 429, 500, 502, 503, 504])(
+    "makes exactly one attempt when the answer is %i",
+    async (status) => {
+      const { error, requests } = await rotateWith(json(status, { detail: "try later" }), json(200, ROTATED));
+      expect(error).toBeInstanceOf(HaiAgentsApiError);
+      expect(requests).toHaveLength(1);
+    },
+  );
 
   it("reports a network failure as HaiAgentsNetworkError after one attempt, saying the outcome is unknown", async () => {
     const { error, requests } = await rotateWith(new TypeError("fetch failed"), json(200, ROTATED));
@@ -243,7 +278,9 @@ describe("a rotate is never retried", () => {
   it("reports a hung request as HaiAgentsTimeoutError after one attempt", async () => {
     const transport = hangingFetch();
     const client = new HaiAgentsClient({ fetch: transport.fetch, timeoutInSeconds: 0.05 });
-    const error = await client.webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID }).catch((e: unknown) => e);
+    const error = await client.webhooks
+      .rotateWebhookSecret({ webhookId: WEBHOOK_ID })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HaiAgentsTimeoutError);
     expect(error).not.toBeInstanceOf(HaiAgentsNetworkError);
     expect((error as HaiAgentsTimeoutError).timeoutInSeconds).toBe(0.05);
@@ -264,7 +301,10 @@ describe("a rotate is never retried", () => {
     const client = new HaiAgentsClient({ fetch: transport.fetch });
     const controller = new AbortController();
     const reason = new Error("user navigated away");
-    const pending = client.webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID }, { abortSignal: controller.signal });
+    const pending = client.webhooks.rotateWebhookSecret(
+      { webhookId: WEBHOOK_ID },
+      { abortSignal: controller.signal },
+    );
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
   });

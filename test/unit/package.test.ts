@@ -21,15 +21,30 @@ function run(command: string, args: string[], cwd: string): string {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, "dist/src/index.js"))) throw new Error("dist/ is missing: run `npm run build` first.");
+  if (!existsSync(join(ROOT, "dist/src/index.js")))
+    throw new Error("dist/ is missing: run `npm run build` first.");
   consumer = mkdtempSync(join(tmpdir(), "rotate-consumer-"));
   const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", consumer], ROOT)) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
   packedFiles = packed[0]!.files.map((file) => file.path);
-  writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  run("npm", ["install", join(consumer, packed[0]!.filename), "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], consumer);
+  writeFileSync(
+    join(consumer, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }),
+  );
+  run(
+    "npm",
+    [
+      "install",
+      join(consumer, packed[0]!.filename),
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+    ],
+    consumer,
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -38,7 +53,9 @@ afterAll(() => {
 
 describe("the published package", () => {
   it("ships the build, the generated types and the spec, and nothing from tests or sources", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "openapi/openapi.yaml"]));
+    expect(packedFiles).toEqual(
+      expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "openapi/openapi.yaml"]),
+    );
     expect(packedFiles.filter((path) => /^(test|src|bench)\//.test(path))).toEqual([]);
   });
 
@@ -49,8 +66,13 @@ describe("the published package", () => {
       "console.log(JSON.stringify({ client: Object.keys(client).sort(), webhooks: Object.keys(webhooks).sort() }));",
     ].join("\n");
     writeFileSync(join(consumer, "probe.mjs"), script);
-    const exported = JSON.parse(run(process.execPath, ["probe.mjs"], consumer)) as { client: string[]; webhooks: string[] };
-    expect(exported.client).toEqual(expect.arrayContaining(["HaiAgentsClient", "createRotateClient", "NotFoundError"]));
+    const exported = JSON.parse(run(process.execPath, ["probe.mjs"], consumer)) as {
+      client: string[];
+      webhooks: string[];
+    };
+    expect(exported.client).toEqual(
+      expect.arrayContaining(["HaiAgentsClient", "createRotateClient", "NotFoundError"]),
+    );
     expect(exported.webhooks).toEqual(expect.arrayContaining(["verifyWebhook", "WebhookVerificationError"]));
     expect(exported.webhooks).not.toContain("HaiAgentsClient");
   });
@@ -70,15 +92,27 @@ describe("the published package", () => {
     writeFileSync(
       join(consumer, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true, types: [] },
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          strict: true,
+          noEmit: true,
+          types: [],
+        },
         files: ["seed.ts"],
       }),
     );
-    expect(run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], consumer)).toBe("");
+    expect(run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], consumer)).toBe(
+      "",
+    );
   });
 
   it("bundles the client for a browser without any Node built-in", async () => {
-    writeFileSync(join(consumer, "browser.js"), 'export { HaiAgentsClient, createRotateClient } from "hai-webhook-rotate";\n');
+    writeFileSync(
+      join(consumer, "browser.js"),
+      'export { HaiAgentsClient, createRotateClient } from "hai-webhook-rotate";\n',
+    );
     const result = await build({
       entryPoints: [join(consumer, "browser.js")],
       bundle: true,
@@ -93,4 +127,3 @@ describe("the published package", () => {
     expect(inputs.filter((path) => path.startsWith("node:") || path.includes("/webhooks/"))).toEqual([]);
   });
 });
-

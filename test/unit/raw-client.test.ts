@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidWebhookIdError, createRotateClient } from "../../src/index.js";
+import { createRotateClient, InvalidWebhookIdError } from "../../src/index.js";
 import { fakeFetch, json } from "../support/fake-fetch.js";
 
 const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
@@ -8,8 +8,14 @@ const PATH = "/api/v2/webhooks/{webhook_id}/rotate";
 describe("the raw typed client", () => {
   it("returns HTTP failures as values: a 404 is { error } with the documented body, nothing thrown", async () => {
     const transport = fakeFetch(json(404, { detail: "Webhook not found" }));
-    const client = createRotateClient({ baseUrl: "http://127.0.0.1:1", apiKey: "hk-raw", fetch: transport.fetch });
-    const { data, error, response } = await client.POST(PATH, { params: { path: { webhook_id: WEBHOOK_ID } } });
+    const client = createRotateClient({
+      baseUrl: "http://127.0.0.1:1",
+      apiKey: "hk-raw",
+      fetch: transport.fetch,
+    });
+    const { data, error, response } = await client.POST(PATH, {
+      params: { path: { webhook_id: WEBHOOK_ID } },
+    });
     expect(data).toBeUndefined();
     expect(error).toEqual({ detail: "Webhook not found" });
     expect(response.status).toBe(404);
@@ -27,21 +33,32 @@ describe("the raw typed client", () => {
 
   it("keeps an Authorization header the caller set explicitly", async () => {
     const transport = fakeFetch(json(200, {}));
-    const client = createRotateClient({ baseUrl: "http://127.0.0.1:1", apiKey: "hk-default", fetch: transport.fetch });
-    await client.POST(PATH, { params: { path: { webhook_id: WEBHOOK_ID } }, headers: { Authorization: "Bearer hk-other" } });
+    const client = createRotateClient({
+      baseUrl: "http://127.0.0.1:1",
+      apiKey: "hk-default",
+      fetch: transport.fetch,
+    });
+    await client.POST(PATH, {
+      params: { path: { webhook_id: WEBHOOK_ID } },
+      headers: { Authorization: "Bearer hk-other" },
+    });
     expect(transport.requests[0]?.headers.get("authorization")).toBe("Bearer hk-other");
   });
 
   it("refuses a malformed webhook_id before sending, unless the guard is turned off to test the API's 422", async () => {
     const guarded = fakeFetch(json(422, {}));
     const client = createRotateClient({ baseUrl: "http://127.0.0.1:1", fetch: guarded.fetch });
-    await expect(client.POST(PATH, { params: { path: { webhook_id: "not-a-uuid" } } })).rejects.toBeInstanceOf(
-      InvalidWebhookIdError,
-    );
+    await expect(
+      client.POST(PATH, { params: { path: { webhook_id: "not-a-uuid" } } }),
+    ).rejects.toBeInstanceOf(InvalidWebhookIdError);
     expect(guarded.requests).toHaveLength(0);
 
     const unguarded = fakeFetch(json(422, { detail: [] }));
-    const raw = createRotateClient({ baseUrl: "http://127.0.0.1:1", fetch: unguarded.fetch, validateWebhookId: false });
+    const raw = createRotateClient({
+      baseUrl: "http://127.0.0.1:1",
+      fetch: unguarded.fetch,
+      validateWebhookId: false,
+    });
     const { response } = await raw.POST(PATH, { params: { path: { webhook_id: "not-a-uuid" } } });
     expect(response.status).toBe(422);
     expect(unguarded.requests[0]?.url).toBe("http://127.0.0.1:1/api/v2/webhooks/not-a-uuid/rotate");

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { HaiAgentsEnvironment } from "../../src/environments.js";
 import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
 import { createAjv, formatErrors } from "../support/ajv.js";
-import { type Json, ROOT, bundleSpec } from "../support/spec.js";
+import { bundleSpec, type Json, ROOT } from "../support/spec.js";
 
 type MediaType = { schema: Json; examples?: Record<string, { value: unknown }> };
 
@@ -16,11 +16,15 @@ const delivery = () => (spec.webhooks as Json).webhookDelivery as { post: Json }
 
 function mediaTypes(): Array<[string, MediaType]> {
   const found: Array<[string, MediaType]> = [];
-  for (const [status, response] of Object.entries(rotate().post.responses as Record<string, { content?: Json }>)) {
-    for (const [type, media] of Object.entries(response.content ?? {})) found.push([`rotate ${status} ${type}`, media as MediaType]);
+  for (const [status, response] of Object.entries(
+    rotate().post.responses as Record<string, { content?: Json }>,
+  )) {
+    for (const [type, media] of Object.entries(response.content ?? {}))
+      found.push([`rotate ${status} ${type}`, media as MediaType]);
   }
   const body = delivery().post.requestBody as { content: Json };
-  for (const [type, media] of Object.entries(body.content)) found.push([`delivery body ${type}`, media as MediaType]);
+  for (const [type, media] of Object.entries(body.content))
+    found.push([`delivery body ${type}`, media as MediaType]);
   return found;
 }
 
@@ -57,7 +61,9 @@ describe("the spec's examples", () => {
     expect(check(media!.schema, { ...seed, disabled: "no" })).toMatch(/^\/disabled must be boolean/m);
     expect(check(media!.schema, { ...seed, secret: "whsec_" })).toMatch(/^\/secret must match pattern/m);
     expect(check(media!.schema, { ...seed, id: "123" })).toMatch(/^\/id must match format "uuid"/m);
-    expect(check(media!.schema, { ...seed, description: undefined })).toMatch(/required property 'description'/);
+    expect(check(media!.schema, { ...seed, description: undefined })).toMatch(
+      /required property 'description'/,
+    );
   });
 
   it("the 200 example is the reference page's response, verbatim", (context) => {
@@ -73,10 +79,13 @@ describe("the spec's examples", () => {
     const params = delivery().post.parameters as Array<{ name: string; example: string; schema: Json }>;
     const timestamp = params.find((p) => p.name === "X-H-Webhook-Timestamp")!;
     const signature = params.find((p) => p.name === "X-H-Webhook-Signature")!;
-    const example = (delivery().post.requestBody as { content: Record<string, MediaType> }).content["application/json"]!
-      .examples!.sessionCompleted!.value;
+    const example = (delivery().post.requestBody as { content: Record<string, MediaType> }).content[
+      "application/json"
+    ]!.examples!.sessionCompleted!.value;
     const secret = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
-    const expected = createHmac("sha256", secret).update(`${timestamp.example}.${JSON.stringify(example)}`).digest("hex");
+    const expected = createHmac("sha256", secret)
+      .update(`${timestamp.example}.${JSON.stringify(example)}`)
+      .digest("hex");
     expect(signature.example).toBe(`sha256=${expected}`);
     expect(check(signature.schema, signature.example)).toBe("");
     expect(check(timestamp.schema, timestamp.example)).toBe("");

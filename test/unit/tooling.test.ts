@@ -13,7 +13,8 @@ const scratch: string[] = [];
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "rotate-contract-"));
   scratch.push(dir);
-  for (const entry of ["openapi", "generated", "redocly.yaml"]) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["openapi", "generated", "redocly.yaml"])
+    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   return dir;
 }
 
@@ -25,12 +26,25 @@ function edit(dir: string, file: string, change: (text: string) => string): void
   writeFileSync(path, after);
 }
 
-const env = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" };
+const env = {
+  ...process.env,
+  REDOCLY_TELEMETRY: "off",
+  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+  NO_COLOR: "1",
+};
 
 function lint(dir: string) {
-  const run = spawnSync(process.execPath, [redoclyBin(), "lint", "--format=json"], { cwd: dir, env, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [redoclyBin(), "lint", "--format=json"], {
+    cwd: dir,
+    env,
+    encoding: "utf8",
+  });
   const report = JSON.parse(run.stdout) as { problems: Array<{ ruleId: string; message: string }> };
-  return { status: run.status, rules: new Set(report.problems.map((p) => p.ruleId)), problems: report.problems };
+  return {
+    status: run.status,
+    rules: new Set(report.problems.map((p) => p.ruleId)),
+    problems: report.problems,
+  };
 }
 
 afterAll(() => {
@@ -49,12 +63,18 @@ describe("the lint rules catch contract breaks", () => {
     edit(dir, ROTATE_FILE, (t) => t.replace(/ {4}'404':\n.*\n/, ""));
     edit(dir, ROTATE_FILE, (t) => t.replace("  x-codeSamples:", "  x-samples:"));
     edit(dir, ROTATE_FILE, (t) => t.replace("  security:\n    - bearerAuth: []\n", ""));
-    edit(dir, "openapi/components/schemas/Webhook.yaml", (t) => t.replace(/ {4}description: Free-text label.*\n/, ""));
-    edit(dir, "openapi/components/schemas/WebhookWithSecret.yaml", (t) => t.replace(/pattern: .*/, "pattern: ^whsec_.+$"));
+    edit(dir, "openapi/components/schemas/Webhook.yaml", (t) =>
+      t.replace(/ {4}description: Free-text label.*\n/, ""),
+    );
+    edit(dir, "openapi/components/schemas/WebhookWithSecret.yaml", (t) =>
+      t.replace(/pattern: .*/, "pattern: ^whsec_.+$"),
+    );
     edit(dir, "openapi/components/responses/Unauthorized.yaml", (t) =>
       t.replace(/ {4}examples:\n.*\n.*\n/, "    example:\n      message: Unauthorized\n"),
     );
-    edit(dir, "openapi/components/examples/RotatedWebhook.yaml", (t) => t.replace("disabled: false", "disabled: 'no'"));
+    edit(dir, "openapi/components/examples/RotatedWebhook.yaml", (t) =>
+      t.replace("disabled: false", "disabled: 'no'"),
+    );
     const result = lint(dir);
     expect(result.status).not.toBe(0);
     // Built-in rules may fire as well (an unused component, say); ours must all be there.
@@ -84,7 +104,12 @@ describe("the drift check", () => {
   const check = (dir: string) =>
     spawnSync(
       process.execPath,
-      [join(ROOT, "node_modules/openapi-typescript/bin/cli.js"), "--default-non-nullable", "false", "--check"],
+      [
+        join(ROOT, "node_modules/openapi-typescript/bin/cli.js"),
+        "--default-non-nullable",
+        "false",
+        "--check",
+      ],
       { cwd: dir, env, encoding: "utf8" },
     );
 
@@ -99,5 +124,6 @@ describe("the drift check", () => {
     const specChanged = copyProject();
     edit(specChanged, "openapi/components/schemas/Webhook.yaml", (t) => t.replace("  - disabled\n", ""));
     expect(check(specChanged).status).not.toBe(0);
-  });
+    // Three generator runs of about 1.5 s each: more than vitest's default 5 s on a busy 2-core machine.
+  }, 30_000);
 });

@@ -21,7 +21,9 @@ describe("the webhooks entry point", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.length).toBeGreaterThan(5);
     expect(inputs.filter((path) => !path.startsWith("src/webhooks/"))).toEqual([]);
-    const external = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.imports.map((entry) => entry.path);
+    const external = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.imports.map(
+      (entry) => entry.path,
+    );
     expect([...new Set(external)]).toEqual(["node:crypto"]);
   });
 
@@ -31,7 +33,11 @@ describe("the webhooks entry point", () => {
       .split(";")
       .map((statement) => statement.trim())
       .filter(Boolean);
-    expect(statements.filter((statement) => !/^export (type )?(\*|\{)[\s\S]*\} from "\.\/[a-z-]+\.js"$/.test(statement))).toEqual([]);
+    expect(
+      statements.filter(
+        (statement) => !/^export (type )?(\*|\{)[\s\S]*\} from "\.\/[a-z-]+\.js"$/.test(statement),
+      ),
+    ).toEqual([]);
   });
 
   it("exports the verify, header and signing helpers and the error, and nothing of the client", () => {
@@ -58,6 +64,8 @@ describe("the webhooks entry point", () => {
     expect(foreign instanceof webhooks.WebhookVerificationError).toBe(false);
     expect(webhooks.isWebhookVerificationError(foreign)).toBe(true);
     expect(webhooks.isWebhookVerificationError(new Error("signature_mismatch"))).toBe(false);
-    expect(webhooks.isWebhookVerificationError({ reason: "signature_mismatch", name: "WebhookVerificationError" })).toBe(false);
+    expect(
+      webhooks.isWebhookVerificationError({ reason: "signature_mismatch", name: "WebhookVerificationError" }),
+    ).toBe(false);
   });
 });

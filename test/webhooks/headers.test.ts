@@ -1,15 +1,29 @@
 // readWebhookHeaders with each header collection a receiver meets, case-insensitively, refusing duplicates.
-import { type IncomingMessage, createServer } from "node:http";
-import { connect } from "node:net";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { WebhookVerificationError, type WebhookVerificationErrorReason, readWebhookHeaders, verifyWebhook } from "../../src/webhooks/index.js";
-import { SPEC_BODY, SPEC_SECRET, SPEC_SIGNATURE, SPEC_TIMESTAMP, clockAt, thrown } from "./support/fixtures.js";
+import {
+  readWebhookHeaders,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookVerificationErrorReason,
+} from "../../src/webhooks/index.js";
+import {
+  clockAt,
+  SPEC_BODY,
+  SPEC_SECRET,
+  SPEC_SIGNATURE,
+  SPEC_TIMESTAMP,
+  thrown,
+} from "./support/fixtures.js";
 
 const expected = { signature: SPEC_SIGNATURE, timestamp: SPEC_TIMESTAMP };
 
 /** What Node's HTTP parser makes of these raw header lines: a real request to a server on 127.0.0.1. */
-async function incoming(headerLines: string[]): Promise<Pick<IncomingMessage, "headers" | "headersDistinct">> {
+async function incoming(
+  headerLines: string[],
+): Promise<Pick<IncomingMessage, "headers" | "headersDistinct">> {
   let seen: Pick<IncomingMessage, "headers" | "headersDistinct"> | undefined;
   const server = createServer((req, res) => {
     seen = { headers: req.headers, headersDistinct: req.headersDistinct };
@@ -20,9 +34,22 @@ async function incoming(headerLines: string[]): Promise<Pick<IncomingMessage, "h
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, "127.0.0.1", () => {
-        socket.end(["POST /hook HTTP/1.1", "Host: 127.0.0.1", ...headerLines, "Content-Length: 0", "Connection: close", "", ""].join("\r\n"));
+        socket.end(
+          [
+            "POST /hook HTTP/1.1",
+            "Host: 127.0.0.1",
+            ...headerLines,
+            "Content-Length: 0",
+            "Connection: close",
+            "",
+            "",
+          ].join("\r\n"),
+        );
       });
-      socket.on("error", reject).on("close", () => resolve()).resume();
+      socket
+        .on("error", reject)
+        .on("close", () => resolve())
+        .resume();
     });
   } finally {
     await new Promise((resolve) => server.close(resolve));
@@ -40,35 +67,70 @@ function refuses(headers: unknown, reason: WebhookVerificationErrorReason): stri
 
 describe("readWebhookHeaders reads both headers", () => {
   it("from a WHATWG Headers object", () => {
-    const headers = new Headers({ "X-H-Webhook-Signature": SPEC_SIGNATURE, "x-h-webhook-timestamp": SPEC_TIMESTAMP, "content-type": "application/json" });
+    const headers = new Headers({
+      "X-H-Webhook-Signature": SPEC_SIGNATURE,
+      "x-h-webhook-timestamp": SPEC_TIMESTAMP,
+      "content-type": "application/json",
+    });
     expect(readWebhookHeaders(headers)).toEqual(expected);
   });
 
   it("from Node's req.headers and req.headersDistinct, as parsed from mixed-case header lines", async () => {
-    const req = await incoming([`X-H-WEBHOOK-SIGNATURE: ${SPEC_SIGNATURE}`, `x-H-webhook-Timestamp: ${SPEC_TIMESTAMP}`]);
+    const req = await incoming([
+      `X-H-WEBHOOK-SIGNATURE: ${SPEC_SIGNATURE}`,
+      `x-H-webhook-Timestamp: ${SPEC_TIMESTAMP}`,
+    ]);
     expect(readWebhookHeaders(req.headers)).toEqual(expected);
     expect(readWebhookHeaders(req.headersDistinct)).toEqual(expected);
   });
 
   it("from a plain object in any casing, and from a Map", () => {
-    expect(readWebhookHeaders({ "X-H-Webhook-Signature": SPEC_SIGNATURE, "X-h-WEBHOOK-timestamp": SPEC_TIMESTAMP })).toEqual(expected);
-    expect(readWebhookHeaders({ "x-h-webhook-signature": [SPEC_SIGNATURE], "x-h-webhook-timestamp": SPEC_TIMESTAMP })).toEqual(expected);
-    expect(readWebhookHeaders(new Map([["X-H-Webhook-Signature", SPEC_SIGNATURE], ["x-h-webhook-timestamp", SPEC_TIMESTAMP]]))).toEqual(expected);
+    expect(
+      readWebhookHeaders({
+        "X-H-Webhook-Signature": SPEC_SIGNATURE,
+        "X-h-WEBHOOK-timestamp": SPEC_TIMESTAMP,
+      }),
+    ).toEqual(expected);
+    expect(
+      readWebhookHeaders({
+        "x-h-webhook-signature": [SPEC_SIGNATURE],
+        "x-h-webhook-timestamp": SPEC_TIMESTAMP,
+      }),
+    ).toEqual(expected);
+    expect(
+      readWebhookHeaders(
+        new Map([
+          ["X-H-Webhook-Signature", SPEC_SIGNATURE],
+          ["x-h-webhook-timestamp", SPEC_TIMESTAMP],
+        ]),
+      ),
+    ).toEqual(expected);
   });
 
   it("into exactly what verifyWebhook needs", () => {
-    const { signature, timestamp } = readWebhookHeaders(new Headers({ "X-H-Webhook-Signature": SPEC_SIGNATURE, "X-H-Webhook-Timestamp": SPEC_TIMESTAMP }));
-    expect(verifyWebhook(SPEC_BODY, signature, timestamp, SPEC_SECRET, { now: clockAt() }).secretIndex).toBe(0);
+    const { signature, timestamp } = readWebhookHeaders(
+      new Headers({ "X-H-Webhook-Signature": SPEC_SIGNATURE, "X-H-Webhook-Timestamp": SPEC_TIMESTAMP }),
+    );
+    expect(verifyWebhook(SPEC_BODY, signature, timestamp, SPEC_SECRET, { now: clockAt() }).secretIndex).toBe(
+      0,
+    );
   });
 });
 
 describe("readWebhookHeaders refuses", () => {
   it("a missing or empty header, naming it", () => {
-    expect(refuses({ "x-h-webhook-timestamp": SPEC_TIMESTAMP }, "missing_signature")).toMatch(/X-H-Webhook-Signature header is missing/);
-    expect(refuses(new Headers({ "x-h-webhook-signature": SPEC_SIGNATURE }), "missing_timestamp")).toMatch(/X-H-Webhook-Timestamp/);
+    expect(refuses({ "x-h-webhook-timestamp": SPEC_TIMESTAMP }, "missing_signature")).toMatch(
+      /X-H-Webhook-Signature header is missing/,
+    );
+    expect(refuses(new Headers({ "x-h-webhook-signature": SPEC_SIGNATURE }), "missing_timestamp")).toMatch(
+      /X-H-Webhook-Timestamp/,
+    );
     refuses({ "x-h-webhook-signature": "", "x-h-webhook-timestamp": SPEC_TIMESTAMP }, "missing_signature");
     refuses({ "x-h-webhook-signature": [], "x-h-webhook-timestamp": SPEC_TIMESTAMP }, "missing_signature");
-    refuses({ "x-h-webhook-signature": SPEC_SIGNATURE, "x-h-webhook-timestamp": undefined }, "missing_timestamp");
+    refuses(
+      { "x-h-webhook-signature": SPEC_SIGNATURE, "x-h-webhook-timestamp": undefined },
+      "missing_timestamp",
+    );
   });
 
   it("a header sent twice, however the collection represents it", async () => {
@@ -76,17 +138,42 @@ describe("readWebhookHeaders refuses", () => {
     const twice = await incoming([sig, sig, `X-H-Webhook-Timestamp: ${SPEC_TIMESTAMP}`]);
     expect(refuses(twice.headers, "duplicate_header")).toMatch(/comma-separated/);
     expect(refuses(twice.headersDistinct, "duplicate_header")).toMatch(/appears 2 times/);
-    const fetchHeaders = new Headers([["X-H-Webhook-Timestamp", SPEC_TIMESTAMP], ["X-H-Webhook-Timestamp", "1782982801"], ["X-H-Webhook-Signature", SPEC_SIGNATURE]]);
-    expect(refuses(fetchHeaders, "duplicate_header")).toMatch(/X-H-Webhook-Timestamp header was sent more than once/);
-    refuses({ "X-H-Webhook-Signature": SPEC_SIGNATURE, "x-h-webhook-signature": SPEC_SIGNATURE, "x-h-webhook-timestamp": SPEC_TIMESTAMP }, "duplicate_header");
+    const fetchHeaders = new Headers([
+      ["X-H-Webhook-Timestamp", SPEC_TIMESTAMP],
+      ["X-H-Webhook-Timestamp", "1782982801"],
+      ["X-H-Webhook-Signature", SPEC_SIGNATURE],
+    ]);
+    expect(refuses(fetchHeaders, "duplicate_header")).toMatch(
+      /X-H-Webhook-Timestamp header was sent more than once/,
+    );
+    refuses(
+      {
+        "X-H-Webhook-Signature": SPEC_SIGNATURE,
+        "x-h-webhook-signature": SPEC_SIGNATURE,
+        "x-h-webhook-timestamp": SPEC_TIMESTAMP,
+      },
+      "duplicate_header",
+    );
   });
 
   it("a value that is not a string", () => {
-    refuses({ "x-h-webhook-signature": SPEC_SIGNATURE, "x-h-webhook-timestamp": 1782982800 }, "invalid_timestamp");
-    refuses({ "x-h-webhook-signature": { value: SPEC_SIGNATURE }, "x-h-webhook-timestamp": SPEC_TIMESTAMP }, "malformed_signature");
+    refuses(
+      { "x-h-webhook-signature": SPEC_SIGNATURE, "x-h-webhook-timestamp": 1782982800 },
+      "invalid_timestamp",
+    );
+    refuses(
+      { "x-h-webhook-signature": { value: SPEC_SIGNATURE }, "x-h-webhook-timestamp": SPEC_TIMESTAMP },
+      "malformed_signature",
+    );
   });
 
   it("something that is not a header collection", () => {
-    for (const headers of [undefined, null, "x-h-webhook-signature: sha256=...", [["x-h-webhook-signature", SPEC_SIGNATURE]]]) refuses(headers, "invalid_headers");
+    for (const headers of [
+      undefined,
+      null,
+      "x-h-webhook-signature: sha256=...",
+      [["x-h-webhook-signature", SPEC_SIGNATURE]],
+    ])
+      refuses(headers, "invalid_headers");
   });
 });

@@ -2,18 +2,25 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  WEBHOOK_VERIFICATION_ERROR_REASONS,
-  WebhookVerificationError,
   isWebhookVerificationError,
   readWebhookHeaders,
   signWebhook,
   verifyWebhook,
+  WEBHOOK_VERIFICATION_ERROR_REASONS,
+  WebhookVerificationError,
 } from "../../src/webhooks/index.js";
 import { SPEC_BODY, SPEC_SECRET, SPEC_SIGNATURE, SPEC_TIMESTAMP } from "./support/fixtures.js";
 import { holds, summary } from "./support/property-runs.js";
 
 // The event types the spec lists, written out here rather than imported, so a drift shows up.
-const SESSION_TYPES = ["session.awaiting_tool_results", "session.completed", "session.failed", "session.idle", "session.status_updated", "session.timed_out"];
+const SESSION_TYPES = [
+  "session.awaiting_tool_results",
+  "session.completed",
+  "session.failed",
+  "session.idle",
+  "session.status_updated",
+  "session.timed_out",
+];
 // Secrets the verifier accepts: well-formed Unicode without control characters (see the NUL-padding test).
 const usable = (text: string) => !/\p{Cs}/u.test(text) && !/[\u0000-\u001f\u007f]/.test(text);
 
@@ -27,11 +34,22 @@ const sessionEventArb = fc.record({
   type: fc.constantFrom(...SESSION_TYPES),
   id: fc.string(),
   created_at: fc.string(),
-  data: fc.record({ session_id: fc.string(), status: fc.string(), previous_status: fc.option(fc.string(), { nil: null }) }),
+  data: fc.record({
+    session_id: fc.string(),
+    status: fc.string(),
+    previous_status: fc.option(fc.string(), { nil: null }),
+  }),
 });
-const pingEventArb = fc.record({ type: fc.constant("ping"), id: fc.string(), created_at: fc.string(), data: fc.record({ webhook_id: fc.uuid() }) });
+const pingEventArb = fc.record({
+  type: fc.constant("ping"),
+  id: fc.string(),
+  created_at: fc.string(),
+  data: fc.record({ webhook_id: fc.uuid() }),
+});
 const otherEventArb = fc.record({
-  type: fc.string({ unit: "binary", minLength: 1 }).filter((type) => type !== "ping" && !SESSION_TYPES.includes(type)),
+  type: fc
+    .string({ unit: "binary", minLength: 1 })
+    .filter((type) => type !== "ping" && !SESSION_TYPES.includes(type)),
   id: fc.string(),
   created_at: fc.string(),
   data: fc.dictionary(fc.string(), fc.jsonValue()),
@@ -42,10 +60,15 @@ const eventBodyArb = fc
   .map(([event, indent]) => JSON.stringify(event, null, indent));
 const anyBodyArb = fc.oneof(eventBodyArb, fc.string({ unit: "grapheme" }), fc.uint8Array({ maxLength: 300 }));
 /** A signing time and a receiver clock within the 300 s window of it, in milliseconds. */
-const timingArb = fc.tuple(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: -300, max: 300 }), fc.integer({ min: 0, max: 999 })).map(
-  ([seconds, skew, ms]) => ({ timestamp: String(seconds), now: () => (seconds + skew) * 1000 + ms }),
-);
-const textOf = (body: string | Uint8Array) => (typeof body === "string" ? body : Buffer.from(body).toString("utf8"));
+const timingArb = fc
+  .tuple(
+    fc.integer({ min: 0, max: 2 ** 40 }),
+    fc.integer({ min: -300, max: 300 }),
+    fc.integer({ min: 0, max: 999 }),
+  )
+  .map(([seconds, skew, ms]) => ({ timestamp: String(seconds), now: () => (seconds + skew) * 1000 + ms }));
+const textOf = (body: string | Uint8Array) =>
+  typeof body === "string" ? body : Buffer.from(body).toString("utf8");
 const reasonOf = (call: () => unknown): string => {
   try {
     call();
@@ -63,15 +86,30 @@ afterAll(() => {
 describe("verifyWebhook properties", () => {
   it("a delivery signed with any secret of the list verifies and reports that secret's index", () => {
     holds(
-      fc.property(secretListArb, fc.nat(), eventBodyArb, timingArb, fc.boolean(), (secrets, pick, body, timing, asBytes) => {
-        const index = pick % secrets.length;
-        const signature = signWebhook(body, timing.timestamp, secrets[index]!);
-        const result = verifyWebhook(asBytes ? Buffer.from(body) : body, signature, timing.timestamp, secrets, { now: timing.now });
-        expect(result.secretIndex).toBe(index);
-        expect(result.timestamp).toBe(Number(timing.timestamp));
-        expect(result.event).toEqual(JSON.parse(body));
-        expect(result.known).toBe(result.event.type === "ping" || SESSION_TYPES.includes(result.event.type));
-      }),
+      fc.property(
+        secretListArb,
+        fc.nat(),
+        eventBodyArb,
+        timingArb,
+        fc.boolean(),
+        (secrets, pick, body, timing, asBytes) => {
+          const index = pick % secrets.length;
+          const signature = signWebhook(body, timing.timestamp, secrets[index]!);
+          const result = verifyWebhook(
+            asBytes ? Buffer.from(body) : body,
+            signature,
+            timing.timestamp,
+            secrets,
+            { now: timing.now },
+          );
+          expect(result.secretIndex).toBe(index);
+          expect(result.timestamp).toBe(Number(timing.timestamp));
+          expect(result.event).toEqual(JSON.parse(body));
+          expect(result.known).toBe(
+            result.event.type === "ping" || SESSION_TYPES.includes(result.event.type),
+          );
+        },
+      ),
       300,
     );
   });
@@ -87,7 +125,10 @@ describe("verifyWebhook properties", () => {
           expect(result.event).toEqual(JSON.parse(textOf(body)));
         } catch (error) {
           expect(error).toBeInstanceOf(WebhookVerificationError);
-          expect({ reason: (error as WebhookVerificationError).reason, secretIndex: (error as WebhookVerificationError).secretIndex }).toEqual({
+          expect({
+            reason: (error as WebhookVerificationError).reason,
+            secretIndex: (error as WebhookVerificationError).secretIndex,
+          }).toEqual({
             reason: "invalid_payload",
             secretIndex: index,
           });
@@ -99,42 +140,67 @@ describe("verifyWebhook properties", () => {
 
   it("flipping any bits of any body byte fails with signature_mismatch", () => {
     holds(
-      fc.property(secretArb, fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), fc.integer({ min: 1, max: 255 }), timingArb, (secret, body, at, mask, timing) => {
-        const signature = signWebhook(body, timing.timestamp, secret);
-        const changed = Uint8Array.from(body);
-        const position = at % changed.length;
-        changed[position] = changed[position]! ^ mask;
-        expect(reasonOf(() => verifyWebhook(changed, signature, timing.timestamp, secret, { now: timing.now }))).toBe("signature_mismatch");
-      }),
+      fc.property(
+        secretArb,
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        timingArb,
+        (secret, body, at, mask, timing) => {
+          const signature = signWebhook(body, timing.timestamp, secret);
+          const changed = Uint8Array.from(body);
+          const position = at % changed.length;
+          changed[position] = changed[position]! ^ mask;
+          expect(
+            reasonOf(() => verifyWebhook(changed, signature, timing.timestamp, secret, { now: timing.now })),
+          ).toBe("signature_mismatch");
+        },
+      ),
       300,
     );
   });
 
   it("changing any character of the timestamp fails: signature_mismatch if still digits, else invalid_timestamp", () => {
     holds(
-      fc.property(secretArb, fc.integer({ min: 0, max: 2 ** 40 }), fc.nat(), fc.string({ unit: "binary", minLength: 1, maxLength: 1 }), (secret, seconds, at, char) => {
-        const timestamp = String(seconds);
-        const position = at % timestamp.length;
-        fc.pre(char !== timestamp[position]);
-        const changed = timestamp.slice(0, position) + char + timestamp.slice(position + 1);
-        const signature = signWebhook(SPEC_BODY, timestamp, secret);
-        // A window wide enough for any 13-digit timestamp, so only the signature can reject a digit change.
-        const options = { toleranceSeconds: 1e13, now: () => seconds * 1000 };
-        const expected = /^[0-9]+$/.test(changed) ? "signature_mismatch" : "invalid_timestamp";
-        expect(reasonOf(() => verifyWebhook(SPEC_BODY, signature, changed, secret, options))).toBe(expected);
-      }),
+      fc.property(
+        secretArb,
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.nat(),
+        fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+        (secret, seconds, at, char) => {
+          const timestamp = String(seconds);
+          const position = at % timestamp.length;
+          fc.pre(char !== timestamp[position]);
+          const changed = timestamp.slice(0, position) + char + timestamp.slice(position + 1);
+          const signature = signWebhook(SPEC_BODY, timestamp, secret);
+          // A window wide enough for any 13-digit timestamp, so only the signature can reject a digit change.
+          const options = { toleranceSeconds: 1e13, now: () => seconds * 1000 };
+          const expected = /^[0-9]+$/.test(changed) ? "signature_mismatch" : "invalid_timestamp";
+          expect(reasonOf(() => verifyWebhook(SPEC_BODY, signature, changed, secret, options))).toBe(
+            expected,
+          );
+        },
+      ),
       300,
     );
   });
 
   it("flipping any bit of the signature's digest fails with signature_mismatch", () => {
     holds(
-      fc.property(secretArb, eventBodyArb, timingArb, fc.integer({ min: 0, max: 255 }), (secret, body, timing, bit) => {
-        const digest = Buffer.from(signWebhook(body, timing.timestamp, secret).slice(7), "hex");
-        digest.writeUInt8(digest.readUInt8(bit >> 3) ^ (1 << (bit & 7)), bit >> 3);
-        const forged = `sha256=${digest.toString("hex")}`;
-        expect(reasonOf(() => verifyWebhook(body, forged, timing.timestamp, secret, { now: timing.now }))).toBe("signature_mismatch");
-      }),
+      fc.property(
+        secretArb,
+        eventBodyArb,
+        timingArb,
+        fc.integer({ min: 0, max: 255 }),
+        (secret, body, timing, bit) => {
+          const digest = Buffer.from(signWebhook(body, timing.timestamp, secret).slice(7), "hex");
+          digest.writeUInt8(digest.readUInt8(bit >> 3) ^ (1 << (bit & 7)), bit >> 3);
+          const forged = `sha256=${digest.toString("hex")}`;
+          expect(
+            reasonOf(() => verifyWebhook(body, forged, timing.timestamp, secret, { now: timing.now })),
+          ).toBe("signature_mismatch");
+        },
+      ),
       300,
     );
   });
@@ -145,9 +211,14 @@ describe("verifyWebhook properties", () => {
         const position = at % SPEC_SIGNATURE.length;
         fc.pre(char !== SPEC_SIGNATURE[position]);
         const changed = SPEC_SIGNATURE.slice(0, position) + char + SPEC_SIGNATURE.slice(position + 1);
-        const expected = position >= "sha256=".length && /^[0-9a-f]$/.test(char) ? "signature_mismatch" : "malformed_signature";
+        const expected =
+          position >= "sha256=".length && /^[0-9a-f]$/.test(char)
+            ? "signature_mismatch"
+            : "malformed_signature";
         const options = { now: () => Number(SPEC_TIMESTAMP) * 1000 };
-        expect(reasonOf(() => verifyWebhook(SPEC_BODY, changed, SPEC_TIMESTAMP, SPEC_SECRET, options))).toBe(expected);
+        expect(reasonOf(() => verifyWebhook(SPEC_BODY, changed, SPEC_TIMESTAMP, SPEC_SECRET, options))).toBe(
+          expected,
+        );
       }),
       300,
     );
@@ -165,14 +236,18 @@ describe("verifyWebhook properties", () => {
       );
     holds(
       fc.property(
-        secretArb.chain((secret) => fc.tuple(fc.constant(secret), fc.array(nearMissesOf(secret), { minLength: 1, maxLength: 5 }))),
+        secretArb.chain((secret) =>
+          fc.tuple(fc.constant(secret), fc.array(nearMissesOf(secret), { minLength: 1, maxLength: 5 })),
+        ),
         eventBodyArb,
         timingArb,
         ([signer, candidates], body, timing) => {
           const trusted = candidates.filter((candidate) => candidate !== signer);
           fc.pre(trusted.length > 0);
           const signature = signWebhook(body, timing.timestamp, signer);
-          expect(reasonOf(() => verifyWebhook(body, signature, timing.timestamp, trusted, { now: timing.now }))).toBe("signature_mismatch");
+          expect(
+            reasonOf(() => verifyWebhook(body, signature, timing.timestamp, trusted, { now: timing.now })),
+          ).toBe("signature_mismatch");
         },
       ),
       300,
@@ -196,7 +271,17 @@ describe("junk input", () => {
   const plausible = <T>(...values: T[]) => fc.oneof(junk, fc.constantFrom(...values));
   const junkOptions = fc.oneof(
     junk,
-    fc.record({ toleranceSeconds: junk, toleranceS: junk, now: fc.oneof(junk, junk.map((value) => () => value)) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        toleranceSeconds: junk,
+        toleranceS: junk,
+        now: fc.oneof(
+          junk,
+          junk.map((value) => () => value),
+        ),
+      },
+      { requiredKeys: [] },
+    ),
   );
 
   it("never makes verifyWebhook throw anything but a WebhookVerificationError with a known reason", () => {
@@ -209,7 +294,13 @@ describe("junk input", () => {
         junkOptions,
         (body, signature, timestamp, secrets, options) => {
           try {
-            verifyWebhook(body as string, signature as string, timestamp as string, secrets as string[], options as undefined);
+            verifyWebhook(
+              body as string,
+              signature as string,
+              timestamp as string,
+              secrets as string[],
+              options as undefined,
+            );
           } catch (error) {
             expect(isWebhookVerificationError(error)).toBe(true);
             expect(WEBHOOK_VERIFICATION_ERROR_REASONS).toContain((error as WebhookVerificationError).reason);
@@ -225,7 +316,13 @@ describe("junk input", () => {
   });
 
   it("never makes readWebhookHeaders throw anything but a WebhookVerificationError", () => {
-    const headerish = fc.oneof(junk, fc.dictionary(fc.constantFrom("x-h-webhook-signature", "X-H-Webhook-Timestamp", "x-h-webhook-timestamp", "other"), junk));
+    const headerish = fc.oneof(
+      junk,
+      fc.dictionary(
+        fc.constantFrom("x-h-webhook-signature", "X-H-Webhook-Timestamp", "x-h-webhook-timestamp", "other"),
+        junk,
+      ),
+    );
     holds(
       fc.property(headerish, (headers) => {
         try {

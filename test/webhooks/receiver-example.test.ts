@@ -15,7 +15,11 @@ const event = {
   type: "session.completed",
   id: "evt_receiver_example",
   created_at: "2026-07-02T09:00:00Z",
-  data: { session_id: "9c5b94b1-35ad-49bb-b118-8e8fc24abf80", status: "completed", previous_status: "running" },
+  data: {
+    session_id: "9c5b94b1-35ad-49bb-b118-8e8fc24abf80",
+    status: "completed",
+    previous_status: "running",
+  },
 } as const;
 
 let dir: string;
@@ -37,7 +41,13 @@ beforeAll(async () => {
     logLevel: "silent",
   });
   child = spawn(process.execPath, [outfile], {
-    env: { PATH: process.env.PATH, WEBHOOK_SECRET_OLD: OLD, WEBHOOK_SECRET_NEW: NEW, HOST: "127.0.0.1", PORT: "0" },
+    env: {
+      PATH: process.env.PATH,
+      WEBHOOK_SECRET_OLD: OLD,
+      WEBHOOK_SECRET_NEW: NEW,
+      HOST: "127.0.0.1",
+      PORT: "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
@@ -64,7 +74,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (body: string, headers: Record<string, string>) => fetch(`${baseUrl}/hooks/h`, { method: "POST", body, headers });
+const post = (body: string, headers: Record<string, string>) =>
+  fetch(`${baseUrl}/hooks/h`, { method: "POST", body, headers });
 
 describe("examples/receiver.ts", () => {
   it("accepts deliveries signed with either secret, logs which one matched, refuses a forgery, and never logs a secret", async () => {
@@ -77,7 +88,10 @@ describe("examples/receiver.ts", () => {
 
     const forged = buildSignedDelivery(event, "whsec_notTrustedAnywhere");
     const refused = await post(forged.body, forged.headers);
-    expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 401, body: { error: "signature_mismatch" } });
+    expect({ status: refused.status, body: await refused.json() }).toEqual({
+      status: 401,
+      body: { error: "signature_mismatch" },
+    });
 
     const unsigned = await post(signedNew.body, { "Content-Type": "application/json" });
     expect(unsigned.status).toBe(400);

@@ -15,7 +15,9 @@ describe("rotation drill", () => {
   });
 
   it("exercises the hard cases: retries re-signed after the rotation, and old-signed deliveries still in flight", () => {
-    const retriedAcross = drill.matches.filter((m) => m.attempt > 0 && m.sentAt >= rotatedAt && Number(m.eventId.slice(4)) * 5 < rotatedAt);
+    const retriedAcross = drill.matches.filter(
+      (m) => m.attempt > 0 && m.sentAt >= rotatedAt && Number(m.eventId.slice(4)) * 5 < rotatedAt,
+    );
     expect(retriedAcross.length).toBeGreaterThan(0);
     expect(retriedAcross.every((m) => m.signedWith === "new" && m.matched === "new")).toBe(true);
     const inFlight = drill.matches.filter((m) => m.sentAt < rotatedAt && m.arrivedAt >= rotatedAt);
@@ -46,20 +48,30 @@ describe("rotation drill", () => {
   it("fails verifications for a receiver that drops the old secret at the rotation, until retries re-sign them", () => {
     const dropping = runRotationDrill({ policy: { kind: "drops-old-at-rotation" } });
     expect(dropping.failedVerifications.length).toBeGreaterThan(0);
-    expect(dropping.failedVerifications.every((a) => a.signedWith === "old" && a.sentAt < rotatedAt)).toBe(true);
+    expect(dropping.failedVerifications.every((a) => a.signedWith === "old" && a.sentAt < rotatedAt)).toBe(
+      true,
+    );
     expect(dropping.lost).toEqual([]);
   });
 
   it("shows the window when the new secret reaches the receiver late: rejected attempts, recovered by re-signed retries", () => {
     const late = runRotationDrill({ policy: { kind: "follows-procedure", learnsNewSecretAfter: 20 } });
     expect(late.failedVerifications.length).toBeGreaterThan(0);
-    expect(late.failedVerifications.every((a) => a.signedWith === "new" && a.sentAt < rotatedAt + 20)).toBe(true);
+    expect(late.failedVerifications.every((a) => a.signedWith === "new" && a.sentAt < rotatedAt + 20)).toBe(
+      true,
+    );
     expect(late.lost).toEqual([]);
   });
 
   it("catches a verifier that only ever tries the first secret", () => {
     const firstOnly: typeof verifyWebhook = (body, signature, timestamp, secrets, options) =>
-      verifyWebhook(body, signature, timestamp, Array.isArray(secrets) ? secrets.slice(0, 1) : secrets, options);
+      verifyWebhook(
+        body,
+        signature,
+        timestamp,
+        Array.isArray(secrets) ? secrets.slice(0, 1) : secrets,
+        options,
+      );
     const broken = runRotationDrill({ policy: { kind: "follows-procedure" }, verify: firstOnly });
     expect(broken.failedVerifications.length).toBeGreaterThan(0);
   });

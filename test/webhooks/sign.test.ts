@@ -1,7 +1,13 @@
 // signWebhook and buildSignedDelivery: the helpers receivers, the mock and our tests sign deliveries with.
 import { describe, expect, it } from "vitest";
-import { type KnownWebhookEvent, buildSignedDelivery, readWebhookHeaders, signWebhook, verifyWebhook } from "../../src/webhooks/index.js";
-import { SPEC_BODY, SPEC_SECRET, SPEC_SIGNATURE, SPEC_TIMESTAMP, clockAt } from "./support/fixtures.js";
+import {
+  buildSignedDelivery,
+  type KnownWebhookEvent,
+  readWebhookHeaders,
+  signWebhook,
+  verifyWebhook,
+} from "../../src/webhooks/index.js";
+import { clockAt, SPEC_BODY, SPEC_SECRET, SPEC_SIGNATURE, SPEC_TIMESTAMP } from "./support/fixtures.js";
 
 const event = JSON.parse(SPEC_BODY) as KnownWebhookEvent;
 
@@ -13,8 +19,11 @@ describe("signWebhook", () => {
 
   it("refuses an empty secret, a timestamp that is not Unix seconds and a parsed body", () => {
     expect(() => signWebhook(SPEC_BODY, SPEC_TIMESTAMP, "")).toThrow(TypeError);
-    for (const timestamp of [-1, 1.5, "17829828OO", Number.NaN]) expect(() => signWebhook(SPEC_BODY, timestamp, SPEC_SECRET)).toThrow(/Unix seconds/);
-    expect(() => signWebhook(event as unknown as string, SPEC_TIMESTAMP, SPEC_SECRET)).toThrow(/cannot sign this body/);
+    for (const timestamp of [-1, 1.5, "17829828OO", Number.NaN])
+      expect(() => signWebhook(SPEC_BODY, timestamp, SPEC_SECRET)).toThrow(/Unix seconds/);
+    expect(() => signWebhook(event as unknown as string, SPEC_TIMESTAMP, SPEC_SECRET)).toThrow(
+      /cannot sign this body/,
+    );
   });
 });
 
@@ -23,7 +32,11 @@ describe("buildSignedDelivery", () => {
     const delivery = buildSignedDelivery(event, SPEC_SECRET, { timestamp: SPEC_TIMESTAMP });
     expect(delivery).toEqual({
       body: SPEC_BODY,
-      headers: { "Content-Type": "application/json", "X-H-Webhook-Signature": SPEC_SIGNATURE, "X-H-Webhook-Timestamp": SPEC_TIMESTAMP },
+      headers: {
+        "Content-Type": "application/json",
+        "X-H-Webhook-Signature": SPEC_SIGNATURE,
+        "X-H-Webhook-Timestamp": SPEC_TIMESTAMP,
+      },
       signature: SPEC_SIGNATURE,
       timestamp: SPEC_TIMESTAMP,
     });
@@ -43,6 +56,8 @@ describe("buildSignedDelivery", () => {
   it("round-trips through readWebhookHeaders and verifyWebhook with the default clock", () => {
     const delivery = buildSignedDelivery(event, SPEC_SECRET);
     const { signature, timestamp } = readWebhookHeaders(new Headers(delivery.headers));
-    expect(verifyWebhook(delivery.body, signature, timestamp, ["whsec_old", SPEC_SECRET]).secretIndex).toBe(1);
+    expect(verifyWebhook(delivery.body, signature, timestamp, ["whsec_old", SPEC_SECRET]).secretIndex).toBe(
+      1,
+    );
   });
 });

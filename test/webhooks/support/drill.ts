@@ -1,6 +1,12 @@
 // A deterministic simulation of a secret rotation: the platform sends events and retries, signing each attempt
 // at send time with whatever secret is current; a receiver verifies with its list of trusted secrets.
-import { type SignedDelivery, WebhookVerificationError, buildSignedDelivery, readWebhookHeaders, verifyWebhook } from "../../../src/webhooks/index.js";
+import {
+  buildSignedDelivery,
+  readWebhookHeaders,
+  type SignedDelivery,
+  verifyWebhook,
+  WebhookVerificationError,
+} from "../../../src/webhooks/index.js";
 
 export const OLD_SECRET = "whsec_drillOldSecret0000000000000000000000000";
 export const NEW_SECRET = "whsec_drillNewSecret1111111111111111111111111";
@@ -58,7 +64,15 @@ export function runRotationDrill({ policy, verify = verifyWebhook }: DrillOption
   let firstNewMatchAt: number | undefined;
   let retiredOldAt: number | undefined;
 
-  const report: DrillReport = { events: 0, acknowledged: new Set(), lost: [], failedVerifications: [], matches: [], rotatedAt: ROTATE_AT, retiredOldAt: undefined };
+  const report: DrillReport = {
+    events: 0,
+    acknowledged: new Set(),
+    lost: [],
+    failedVerifications: [],
+    matches: [],
+    rotatedAt: ROTATE_AT,
+    retiredOldAt: undefined,
+  };
   const queue: Array<{ at: number; seq: number; run: () => void }> = [];
   let seq = 0;
   const schedule = (at: number, run: () => void) => {
@@ -70,13 +84,24 @@ export function runRotationDrill({ policy, verify = verifyWebhook }: DrillOption
     if (now >= OUTAGE.from && now < OUTAGE.to) return false; // receiver down: no answer, nothing verified
     const { signature, timestamp } = readWebhookHeaders(delivery.headers);
     try {
-      const result = verify(delivery.body, signature, timestamp, trusted.map((label) => values[label]), { now: () => now * 1000 });
+      const result = verify(
+        delivery.body,
+        signature,
+        timestamp,
+        trusted.map((label) => values[label]),
+        { now: () => now * 1000 },
+      );
       const matched = trusted[result.secretIndex]!;
       report.matches.push({ ...attempt, arrivedAt: now, matched });
       if (matched === "new") firstNewMatchAt ??= now;
       // Step 4: once the new secret has matched, any delivery signed with the old one is dated before that
       // moment; a full tolerance window later it could not verify anyway, so the old secret can go.
-      if (policy.kind === "follows-procedure" && trusted.includes("old") && firstNewMatchAt !== undefined && now - firstNewMatchAt >= TOLERANCE) {
+      if (
+        policy.kind === "follows-procedure" &&
+        trusted.includes("old") &&
+        firstNewMatchAt !== undefined &&
+        now - firstNewMatchAt >= TOLERANCE
+      ) {
         trusted = trusted.filter((label) => label !== "old");
         retiredOldAt = now;
       }
@@ -90,14 +115,20 @@ export function runRotationDrill({ policy, verify = verifyWebhook }: DrillOption
 
   const send = (event: number, attempt: number, at: number) => {
     const eventId = `evt_${String(event).padStart(4, "0")}`;
-    const body = { type: "session.completed", id: eventId, created_at: new Date(event * EVENT_EVERY * 1000).toISOString(), data: { session_id: `s${event}`, status: "completed", previous_status: "running" } } as const;
+    const body = {
+      type: "session.completed",
+      id: eventId,
+      created_at: new Date(event * EVENT_EVERY * 1000).toISOString(),
+      data: { session_id: `s${event}`, status: "completed", previous_status: "running" },
+    } as const;
     // Signed now, with whatever secret is current now: a retry after the rotation carries the new secret.
     const delivery = buildSignedDelivery(body, values[platformSecret], { now: () => at * 1000 });
     const record: Attempt = { eventId, attempt, sentAt: at, signedWith: platformSecret };
     const arrival = at + latency(event, attempt);
     schedule(arrival, () => {
       if (receive(delivery, record, arrival)) report.acknowledged.add(eventId);
-      else if (attempt < BACKOFF.length) schedule(arrival + BACKOFF[attempt]!, () => send(event, attempt + 1, arrival + BACKOFF[attempt]!));
+      else if (attempt < BACKOFF.length)
+        schedule(arrival + BACKOFF[attempt]!, () => send(event, attempt + 1, arrival + BACKOFF[attempt]!));
       else report.lost.push(eventId);
     });
   };
@@ -107,7 +138,8 @@ export function runRotationDrill({ policy, verify = verifyWebhook }: DrillOption
   schedule(ROTATE_AT, () => {
     platformSecret = "new";
   });
-  if (policy.kind === "follows-procedure") schedule(ROTATE_AT + (policy.learnsNewSecretAfter ?? 0), () => (trusted = ["old", "new"]));
+  if (policy.kind === "follows-procedure")
+    schedule(ROTATE_AT + (policy.learnsNewSecretAfter ?? 0), () => (trusted = ["old", "new"]));
   if (policy.kind === "drops-old-at-rotation") schedule(ROTATE_AT, () => (trusted = ["new"]));
   if (policy.kind === "skips-overlap") schedule(ROTATE_AT + policy.redeployAfter, () => (trusted = ["new"]));
 
@@ -115,7 +147,6 @@ export function runRotationDrill({ policy, verify = verifyWebhook }: DrillOption
     report.events += 1;
     schedule(event * EVENT_EVERY, () => send(event, 0, event * EVENT_EVERY));
   }
-
 
   while (queue.length > 0) queue.shift()!.run();
   report.retiredOldAt = retiredOldAt;

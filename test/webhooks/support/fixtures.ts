@@ -8,7 +8,10 @@ export const SPEC_BODY =
   '"data":{"session_id":"9c5b94b1-35ad-49bb-b118-8e8fc24abf80","status":"completed","previous_status":"running"}}';
 
 /** A clock `offsetSeconds` after the spec example's timestamp, in milliseconds. */
-export const clockAt = (offsetSeconds = 0) => () => (Number(SPEC_TIMESTAMP) + offsetSeconds) * 1000;
+export const clockAt =
+  (offsetSeconds = 0) =>
+  () =>
+    (Number(SPEC_TIMESTAMP) + offsetSeconds) * 1000;
 
 /** Runs `action` and returns what it threw; fails the test if it returned. */
 export function thrown(action: () => unknown): unknown {
