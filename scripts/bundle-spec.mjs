@@ -1,0 +1,85 @@
+// Writes the contract as one portable file, generated/openapi.json and generated/openapi.yaml, for consumers
+// whose tools cannot follow our split layout (other generators, Postman, MSW handlers built at compile time).
+// Redocly's bundle makes every $ref internal and inlines the Markdown guide and the code samples as strings.
+//
+//   node scripts/bundle-spec.mjs           write both files
+//   node scripts/bundle-spec.mjs --check   exit 1 if either file differs from a fresh bundle (the drift check)
+//
+// Paths are relative to the working directory (npm runs scripts from the package root), so a test can run the
+// script on a throwaway copy of the project.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ENTRY = join("openapi", "openapi.yaml");
+const OUTPUTS = [join("generated", "openapi.json"), join("generated", "openapi.yaml")];
+const REDOCLY = fileURLToPath(new URL("../node_modules/@redocly/cli/bin/cli.js", import.meta.url));
+
+/** Runs `redocly bundle` into `out`; the output format follows the file extension. */
+function redoclyBundle(out) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [REDOCLY, "bundle", ENTRY, "--output", out], {
+      env: {
+        ...process.env,
+        REDOCLY_TELEMETRY: "off",
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+        NO_COLOR: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (chunk) => (log += chunk));
+    child.stderr.on("data", (chunk) => (log += chunk));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`redocly bundle ${ENTRY} failed (exit ${code}):\n${log}`)),
+    );
+  });
+}
+
+/** A fresh bundle in both formats, as the exact text to commit (ending in one newline, like every file here). */
+async function freshBundle() {
+  const dir = await mkdtemp(join(tmpdir(), "bundle-spec-"));
+  try {
+    const files = OUTPUTS.map((file) => join(dir, file.split(/[\\/]/).pop()));
+    await Promise.all(files.map(redoclyBundle));
+    const texts = await Promise.all(files.map((file) => readFile(file, "utf8")));
+    return texts.map((text) => `${text.trimEnd()}\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every $ref must point inside the document: a file or URL reference would break the "single file" promise. */
+function externalRefs(node, at = "#", found = []) {
+  if (node === null || typeof node !== "object") return found;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$ref" && typeof value === "string" && !value.startsWith("#")) found.push(`${at}: ${value}`);
+    else externalRefs(value, `${at}/${key}`, found);
+  }
+  return found;
+}
+
+const texts = await freshBundle();
+const outside = externalRefs(JSON.parse(texts[0]));
+if (outside.length > 0) {
+  console.error(`The bundled spec still has $refs outside the document:\n  ${outside.join("\n  ")}`);
+  process.exit(1);
+}
+if (process.argv.includes("--check")) {
+  const stale = [];
+  for (const [i, file] of OUTPUTS.entries()) {
+    const committed = await readFile(file, "utf8").catch(() => null);
+    if (committed !== texts[i]) stale.push(file);
+  }
+  if (stale.length > 0) {
+    console.error(
+      `${stale.join(" and ")} out of date with openapi/: run \`npm run generate\` and commit the result.`,
+    );
+    process.exit(1);
+  }
+} else {
+  await Promise.all(OUTPUTS.map((file, i) => writeFile(file, texts[i])));
+}
