@@ -7,12 +7,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const bin = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
-const PUBLINT = bin("publint/src/cli.js");
-const ATTW = bin("@arethetypeswrong/cli/dist/index.js");
 
 if (!existsSync(join("dist", "src", "index.js"))) {
   console.error("dist/ is missing: run `npm run build` first.");
@@ -28,17 +24,11 @@ try {
     }),
   );
   const tarball = join(dir, packed.filename);
-  const run = (cli, args) => execFileSync(process.execPath, [cli, ...args], { stdio: "inherit" });
-  run(PUBLINT, [tarball, "--strict"]);
-  run(ATTW, [
-    tarball,
-    "--profile",
-    "esm-only",
-    "--exclude-entrypoints",
-    "./openapi.yaml",
-    "--format",
-    "table",
-  ]);
+  // The tools by their bin names (npm run puts node_modules/.bin first on PATH; so do we, for a direct `node` run).
+  const bin = fileURLToPath(new URL("../node_modules/.bin", import.meta.url));
+  const tool = { stdio: "inherit", env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` } };
+  execFileSync("publint", [tarball, "--strict"], tool);
+  execFileSync("attw", [tarball, "--profile", "esm-only", "--exclude-entrypoints", "./openapi.yaml"], tool);
 } catch (error) {
   // The tool has already printed its findings; stop with its exit code and no extra stack trace.
   process.exitCode = typeof error.status === "number" ? error.status : 1;
