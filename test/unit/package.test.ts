@@ -11,9 +11,10 @@ let consumer: string;
 let packedFiles: string[];
 
 // Everything the tarball may hold: the build (JavaScript, declarations, source maps), the generated wire types
-// the declarations import, the bundled spec, and npm's own files. Anything else is a leak.
+// the declarations import (and the bundled spec, if a module imports it), the bundled spec, and npm's own files.
+// Anything else is a leak.
 const SHIPPABLE =
-  /^(dist\/src\/.+\.(js|d\.ts|js\.map)|dist\/generated\/api\.d\.ts|generated\/openapi\.(json|yaml)|package\.json|README\.md|LICENSE)$/;
+  /^(dist\/src\/.+\.(js|d\.ts|js\.map)|dist\/generated\/(api\.d\.ts|openapi\.json)|generated\/openapi\.(json|yaml)|package\.json|README\.md|LICENSE)$/;
 
 function run(command: string, args: string[], cwd: string): string {
   try {
