@@ -28,9 +28,10 @@ type Examples = Record<string, { value: Json }>;
 type Operation = { responses: Record<string, { content: Record<string, { examples: Examples }> }> };
 
 let spec: Json;
+// Bundling runs Redocly: about a second alone, much longer on a loaded machine.
 beforeAll(() => {
   spec = bundleSpec();
-});
+}, 60_000);
 
 function examples(path: string, method: string): Array<[string, Json]> {
   const operation = ((spec.paths as Json)[path] as Record<string, Operation>)[method]!;

@@ -62,9 +62,10 @@ function check(schema: Json, value: unknown): string {
   return validate(value) ? "" : formatErrors(validate.errors);
 }
 
+// Bundling runs Redocly: about a second alone, much longer on a loaded machine.
 beforeAll(() => {
   spec = bundleSpec();
-});
+}, 60_000);
 
 describe("the spec's examples", () => {
   it("every named example validates against its schema", () => {
