@@ -136,11 +136,11 @@ export interface webhooks {
          *     written: new types may appear at any time, including new `session.*` ones. Verify every delivery the same
          *     way, handle the types you know, and acknowledge the others with a `2xx` rather than refusing them.
          *
-         *     **Pings.** The `pingWebhook` operation (`POST /api/v2/webhooks/{webhook_id}/ping`) sends one delivery of
-         *     type `ping` with `"data": {"webhook_id": ...}`, signed with the secret in force like any other delivery. It
-         *     is sent even when `enabled_events` does not list it and is never retried; the status your receiver answers
-         *     is what `pingWebhook` reports as `response_status`. After a rotation, a ping your receiver verifies and
-         *     answers with a `2xx` shows that it trusts the new secret.
+         *     **Pings.** The [`pingWebhook`](#webhooks/pingwebhook) operation (`POST /api/v2/webhooks/{webhook_id}/ping`)
+         *     sends one delivery of type `ping` with `"data": {"webhook_id": ...}`, signed with the secret in force like
+         *     any other delivery. It is sent even when `enabled_events` does not list it and is never retried; the status
+         *     your receiver answers is what `pingWebhook` reports as `response_status`. After a rotation, a ping your
+         *     receiver verifies and answers with a `2xx` shows that it trusts the new secret.
          */
         post: operations["receiveWebhookDelivery"];
         delete?: never;
