@@ -4,6 +4,33 @@
  */
 
 export interface paths {
+    "/api/v2/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook
+         * @description Returns the webhook with the health of its recent deliveries. This read never contains the signing
+         *     secret: only rotating (or creating) the webhook returns it.
+         *
+         *     During a rotation, this is how you know when the old secret can go. After you rotate and store the new
+         *     secret, deliveries that succeed are the ones your receiver verified with it: once `last_success_at` is
+         *     later than the moment you rotated, and a full 300-second tolerance window has passed since then, no
+         *     delivery signed with the old secret can still be accepted. `consecutive_failures` and
+         *     `last_delivery_error` tell you early when the receiver is rejecting deliveries instead.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/webhooks/{webhook_id}/rotate": {
         parameters: {
             query?: never;
@@ -44,6 +71,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/webhooks/{webhook_id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping a webhook
+         * @description Sends one signed `ping` delivery to the webhook's `url` right now and reports the HTTP status your
+         *     receiver answered with. The delivery is the `ping` event described under **Deliveries**: the usual
+         *     envelope, `"type": "ping"` and `"data": {"webhook_id": ...}`, signed like any other delivery with the
+         *     secret in force.
+         *
+         *     Use it straight after a rotation, once the new secret is stored: a `response_status` in the `2xx` range
+         *     shows that the receiver verified a delivery signed with the new secret.
+         *
+         *     A ping is sent even when `enabled_events` does not list `ping`, and it is **never retried**: one call,
+         *     one attempt. A `200` from this operation only means the ping was attempted and answered; read
+         *     `response_status` to see whether your receiver accepted it. Calling it again sends another ping.
+         */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     webhookDelivery: {
@@ -74,6 +131,16 @@ export interface webhooks {
          *
          *     Answer with any `2xx` status quickly; anything else, or no answer, counts as a failed attempt and is
          *     retried later.
+         *
+         *     **Event types.** The body is a `session.*` event, a `ping`, or a type added after this contract was
+         *     written: new types may appear at any time, including new `session.*` ones. Verify every delivery the same
+         *     way, handle the types you know, and acknowledge the others with a `2xx` rather than refusing them.
+         *
+         *     **Pings.** The [`pingWebhook`](#webhooks/pingwebhook) operation (`POST /api/v2/webhooks/{webhook_id}/ping`)
+         *     sends one delivery of type `ping` with `"data": {"webhook_id": ...}`, signed with the secret in force like
+         *     any other delivery. It is sent even when `enabled_events` does not list it and is never retried; the status
+         *     your receiver answers is what `pingWebhook` reports as `response_status`. After a rotation, a ping your
+         *     receiver verifies and answers with a `2xx` shows that it trusts the new secret.
          */
         post: operations["receiveWebhookDelivery"];
         delete?: never;
@@ -85,7 +152,10 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /** @description An HTTPS endpoint that receives signed event deliveries, with the health of its recent deliveries. */
+        /**
+         * @description An HTTPS endpoint that receives signed event deliveries, with the health of its recent deliveries, as reads
+         *     return it: never with its signing secret. (Upstream names this shape `WebhookRecord`.)
+         */
         Webhook: {
             /**
              * Format: uuid
@@ -174,6 +244,15 @@ export interface components {
              */
             readonly secret: string;
         };
+        /** @description Outcome of a test delivery to a webhook endpoint. */
+        WebhookPingResult: {
+            /**
+             * @description The HTTP status your receiver answered the ping with. Any `2xx` means it accepted the delivery; a `401`
+             *     or `403` usually means it could not verify the signature with the secrets it trusts.
+             * @example 200
+             */
+            readonly response_status: number;
+        };
         /** @description Body of a rejection by the API gateway, such as a missing or unknown API key. */
         GatewayError: {
             /**
@@ -211,8 +290,8 @@ export interface components {
             };
         };
         /**
-         * @description The shape every delivery body has, whatever its type. Use it to accept event types this contract does not
-         *     list yet.
+         * @description The shape every delivery body has, whatever its type, and the fallback of the `WebhookEvent` union: a delivery
+         *     of a type this contract does not list yet is valid as long as it has this shape.
          */
         WebhookEventEnvelope: {
             /** @description The event type, e.g. `session.completed` or `ping`. */
@@ -231,11 +310,20 @@ export interface components {
         };
         /**
          * @description The JSON body of a delivery: an envelope with the event `type`, its `id`, when it happened and a `data`
-         *     object whose shape depends on the type. New event types may appear at any time; a receiver should verify
-         *     them like any other and ignore the ones it does not handle.
+         *     object whose shape depends on the type. The union is open: a known event (`KnownWebhookEvent`) matches its own
+         *     schema, and any other well-formed envelope (`WebhookEventEnvelope`), such as a type added after this contract,
+         *     is valid too. Verify every delivery the same way and ignore the types you do not handle.
          */
-        WebhookEvent: components["schemas"]["SessionEvent"] | components["schemas"]["PingEvent"];
-        /** @description A delivery about an agent session. */
+        WebhookEvent: components["schemas"]["KnownWebhookEvent"] | components["schemas"]["WebhookEventEnvelope"];
+        /**
+         * @description A delivery of a type this contract describes: one of the known `session.*` events, or a `ping`. Exactly one
+         *     applies, chosen by `type`.
+         */
+        KnownWebhookEvent: components["schemas"]["SessionEvent"] | components["schemas"]["PingEvent"];
+        /**
+         * @description A delivery about an agent session, of one of the known `SessionEventType` values. A `session.*` type added
+         *     after this contract is still a valid delivery: it matches the `WebhookEventEnvelope` fallback instead.
+         */
         SessionEvent: {
             type: components["schemas"]["SessionEventType"];
             /** @description Unique id of the event. Retries of one event reuse it, so receivers can drop duplicates. */
@@ -248,7 +336,10 @@ export interface components {
             data: components["schemas"]["SessionEventData"];
         };
         /**
-         * @description Event types emitted when an agent session changes state.
+         * @description The session event types known to this contract, emitted when an agent session changes state. The set is open:
+         *     the platform may add `session.*` types at any time. A delivery of a type not listed here is still valid (it
+         *     matches the `WebhookEventEnvelope` fallback of `WebhookEvent`), so verify and acknowledge it like any other.
+         *     The list is kept closed only so that code can tell the types it knows, and narrow on them.
          * @enum {string}
          */
         SessionEventType: "session.awaiting_tool_results" | "session.completed" | "session.failed" | "session.idle" | "session.status_updated" | "session.timed_out";
@@ -270,7 +361,10 @@ export interface components {
              */
             previous_status: string | null;
         };
-        /** @description A test delivery, sent only when the ping operation is called. */
+        /**
+         * @description The test delivery that the `pingWebhook` operation (`POST /api/v2/webhooks/{webhook_id}/ping`) sends, and
+         *     nothing else: it is signed like every delivery, bypasses `enabled_events` and is never retried.
+         */
         PingEvent: {
             /**
              * @description Always `ping`.
@@ -319,8 +413,8 @@ export interface components {
             };
         };
         /**
-         * @description The request failed validation, for instance because `webhook_id` is not a UUID. Nothing was rotated; fix the
-         *     request and send it again.
+         * @description The request failed validation, for instance because `webhook_id` is not a UUID. Nothing was done (no rotation,
+         *     no ping); fix the request and send it again.
          */
         UnprocessableEntity: {
             headers: {
@@ -330,10 +424,35 @@ export interface components {
                 "application/json": components["schemas"]["HTTPValidationError"];
             };
         };
+        /**
+         * @description Nothing was sent: the webhook's `url` is not an `https://` URL, or it does not resolve to a public address.
+         *     Point the webhook at a public HTTPS endpoint, then ping again.
+         */
+        WebhookUrlNotPingable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
+        /**
+         * @description The ping could not reach your receiver: the connection failed or timed out, so there is no receiver status
+         *     to report. Pings are not retried. Check that the endpoint is up and reachable from the internet, then ping
+         *     again.
+         */
+        ReceiverUnreachable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
     };
     parameters: {
         /**
-         * @description The `id` of the webhook whose secret you want to replace, a UUID as returned when it was created.
+         * @description The webhook's `id`, a UUID as returned when it was created.
          * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
          */
         webhook_id: string;
@@ -357,13 +476,42 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook's `id`, a UUID as returned when it was created.
+                 * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
+                 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook and the health of its recent deliveries. Never includes the `secret`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /**
-                 * @description The `id` of the webhook whose secret you want to replace, a UUID as returned when it was created.
+                 * @description The webhook's `id`, a UUID as returned when it was created.
                  * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
                  */
                 webhook_id: components["parameters"]["webhook_id"];
@@ -384,6 +532,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook's `id`, a UUID as returned when it was created.
+                 * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
+                 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The ping was delivered and the receiver answered. `response_status` is the receiver's HTTP status,
+             *     whatever it was: a `401` there means your receiver refused the signature, not that this call failed.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPingResult"];
+                };
+            };
+            400: components["responses"]["WebhookUrlNotPingable"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            502: components["responses"]["ReceiverUnreachable"];
         };
     };
     receiveWebhookDelivery: {
