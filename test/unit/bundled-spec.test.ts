@@ -114,7 +114,8 @@ describe("the bundle drift check (scripts/bundle-spec.mjs --check)", () => {
 
   it("passes on the committed bundle, fails once the spec changes, and passes again after regenerating", async () => {
     const dir = tempDir("bundle-drift-");
-    for (const entry of ["openapi", "generated", "redocly.yaml"])
+    // redocly.yaml loads our rule plugin from scripts/, so the copy needs it too.
+    for (const entry of ["openapi", "generated", "redocly.yaml", "scripts/redocly-rules.mjs"])
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     expect(await bundle(dir, "--check")).toEqual({ code: 0, stderr: "" });
 

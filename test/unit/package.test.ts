@@ -14,7 +14,7 @@ let packedFiles: string[];
 // the declarations import (and the bundled spec, if a module imports it), the bundled spec, and npm's own files.
 // Anything else is a leak.
 const SHIPPABLE =
-  /^(dist\/src\/.+\.(js|d\.ts|js\.map)|dist\/generated\/(api\.d\.ts|openapi\.json)|generated\/openapi\.(json|yaml)|package\.json|README\.md|LICENSE)$/;
+  /^(dist\/src\/.+\.(js|d\.ts|js\.map)|dist\/generated\/(api\.d\.ts|openapi\.json|models\.(js|d\.ts|js\.map))|generated\/openapi\.(json|yaml)|package\.json|README\.md|LICENSE)$/;
 
 function run(command: string, args: string[], cwd: string): string {
   try {
