@@ -4,7 +4,7 @@
 //
 // Why a bundle: Prism's packages are ~2,400 CommonJS files, 1,900 of them faker locales that Prism loads
 // at start-up for dynamic bodies this mock never asks for (its fresh secrets are its own). Loading them
-// cost ~2 s of CPU before the first answer; the bundle, with faker loaded on first use only, ~0.5 s.
+// cost ~2.8 s of CPU before the first answer; the bundle, with such modules loaded on first use, ~0.9 s.
 // Why a freshness check: a full `npm run build` before every start took another ~2 s.
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,7 +12,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BUNDLE = join(ROOT, "dist", "mock", "cli.mjs");
-const LAZY_FAKER = "lazy-faker";
+// Modules Prism's packages load at start-up but use only on paths this mock never takes: each is replaced
+// by a stand-in that requires the real one on first use. Prism hands faker's `default` export to
+// json-schema-faker at once (for dynamic bodies, which the mock makes itself), and @stoplight/http-spec
+// loads postman-collection (with faker's English locale) for Postman files, while the mock reads OpenAPI.
+const LOAD_ON_FIRST_USE = { "@faker-js/faker": "default", "postman-collection": "module" };
+const LAZY = "load-on-first-use";
 
 const mtime = (path) => {
   try {
@@ -39,7 +44,7 @@ export function staleReason(root = ROOT) {
   } catch {
     return "its list of sources (dist/mock/cli.meta.json) is missing";
   }
-  // Our own files only: not node_modules, not the faker stand-in (a made-up "lazy-faker:" path).
+  // Our own files only: not node_modules, not the stand-ins (made-up "load-on-first-use:" paths).
   const sources = inputs.filter((input) => !input.includes("node_modules/") && !input.includes(":"));
   const own = [...sources, "src/mock/start.mjs", "package-lock.json"];
   const newer = own.find((input) => mtime(join(root, input)) > built);
@@ -67,24 +72,25 @@ export async function buildBundle(root = ROOT) {
     logLevel: "warning",
     plugins: [
       {
-        // Prism hands faker to json-schema-faker at start-up; this stand-in loads it on first use.
-        name: LAZY_FAKER,
+        name: LAZY,
         setup(builder) {
-          builder.onResolve({ filter: /^@faker-js\/faker$/ }, (args) =>
-            args.namespace === LAZY_FAKER
+          const filter = new RegExp(`^(${Object.keys(LOAD_ON_FIRST_USE).join("|")})$`);
+          builder.onResolve({ filter }, (args) =>
+            args.namespace === LAZY
               ? { path: args.path, external: true }
-              : { path: args.path, namespace: LAZY_FAKER },
+              : { path: args.path, namespace: LAZY },
           );
-          builder.onLoad({ filter: /.*/, namespace: LAZY_FAKER }, () => ({
+          builder.onLoad({ filter: /.*/, namespace: LAZY }, (args) => ({
             loader: "js",
-            contents: `let faker;
-const real = () => (faker ??= require("@faker-js/faker").default);
-module.exports = { default: new Proxy({}, {
-  get: (_, key) => real()[key],
-  has: (_, key) => key in real(),
-  ownKeys: () => Reflect.ownKeys(real()),
-  getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(real(), key),
-}) };`,
+            contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+const lazy = (target) => new Proxy({}, {
+  get: (_, key) => target()[key],
+  has: (_, key) => key in target(),
+  ownKeys: () => Reflect.ownKeys(target()),
+  getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(target(), key),
+});
+module.exports = ${LOAD_ON_FIRST_USE[args.path] === "default" ? "{ default: lazy(() => load().default) }" : "lazy(load)"};`,
           }));
         },
       },

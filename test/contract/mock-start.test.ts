@@ -25,7 +25,7 @@ describe("the launcher's freshness check", () => {
     const inputs = {
       "src/mock/cli.ts": {},
       "node_modules/yaml/dist/index.js": {},
-      "lazy-faker:@faker-js/faker": {},
+      "load-on-first-use:@faker-js/faker": {},
     };
     write("dist/mock/cli.meta.json", JSON.stringify({ inputs }), Date.now() / 1000);
     write("dist/mock/cli.mjs", "", Date.now() / 1000);
