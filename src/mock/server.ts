@@ -34,7 +34,7 @@ import {
 } from "./prism.js";
 
 /** Request bodies past this size are refused with 413 before anything reads them as JSON. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** A request that passed the common rules (1-8), as a stateful handler receives it. */
 export interface StatefulRequest {
