@@ -31,7 +31,12 @@ export {
   UnexpectedResponseError,
   UnprocessableEntityError,
 } from "./errors.js";
-export type { HaiAgentsClientOptions, RequestOptions, RotateWebhookSecretRequest } from "./facade.js";
+export type {
+  HaiAgentsClientOptions,
+  RequestOptions,
+  RotateWebhookSecretRequest,
+  WebhookRequest,
+} from "./facade.js";
 export { HaiAgentsClient, WebhooksClient } from "./facade.js";
 
 export type { components, operations, paths };
