@@ -1,10 +1,12 @@
 // Compile-time contract of the client. Each @ts-expect-error sits on the exact line that must not compile.
 
 import {
+  type CallOutcome,
   createRotateClient,
   type DetailError,
   type GatewayError,
   HaiAgentsClient,
+  type HaiAgentsError,
   type HTTPValidationError,
   type WebhookWithSecret,
 } from "hai-webhook-rotate";
@@ -43,8 +45,18 @@ describe("raw client types", () => {
     void client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: {} });
   });
 
+  it("types get and ping from the spec: the read has no secret, ping reports a status", async () => {
+    const read = await client.GET("/api/v2/webhooks/{webhook_id}", { params: { path } });
+    if (read.data) {
+      expectTypeOf(read.data).not.toHaveProperty("secret");
+      expectTypeOf(read.data.created_at).toEqualTypeOf<string>();
+    }
+    const ping = await client.POST("/api/v2/webhooks/{webhook_id}/ping", { params: { path } });
+    if (ping.data) expectTypeOf(ping.data.response_status).toEqualTypeOf<number>();
+  });
+
   it("rejects a path the spec does not have", () => {
-    // @ts-expect-error only the rotate path exists
+    // @ts-expect-error no such path
     void client.POST("/api/v2/webhooks/{webhook_id}/rotate-now", { params: { path } });
   });
 
@@ -72,6 +84,11 @@ describe("facade types", () => {
   it("rejects the raw parameter name in the facade", () => {
     // @ts-expect-error the facade takes webhookId, as the official SDK does
     void sdk.webhooks.rotateWebhookSecret({ webhook_id: path.webhook_id });
+  });
+
+  it("gives every error an outcome a caller can switch over exhaustively", () => {
+    expectTypeOf<HaiAgentsError["outcome"]>().toEqualTypeOf<CallOutcome>();
+    expectTypeOf<CallOutcome>().toEqualTypeOf<"not_sent" | "rejected" | "unknown" | "secret_lost">();
   });
 
   it("does not offer retries for rotate", () => {
