@@ -66,7 +66,7 @@ async function gzipSize(source) {
 }
 
 /** Bytes (min+gzip, esbuild, browser) of facade + raw client, of openapi-fetch alone, and ours on top. */
-export async function measureClientSize() {
+async function measureClientSize() {
   const client = await gzipSize('export * from "./dist/src/index.js";');
   const openapiFetch = await gzipSize('export { default } from "openapi-fetch";');
   return { client, openapiFetch, ours: client - openapiFetch };
