@@ -3,10 +3,16 @@
 import type { components } from "../generated/api.js";
 import { type ApiKeySource, type Core, createCore, type FetchLike, resolveApiKey } from "./client.js";
 import { SecretNotReceivedError, UnexpectedResponseError } from "./errors.js";
+import {
+  toWebhook,
+  toWebhookPingResult,
+  toWebhookWithSecret,
+  type Webhook,
+  type WebhookPingResult,
+  type WebhookWithSecret,
+} from "./models.js";
 
-type Webhook = components["schemas"]["Webhook"];
-type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
-type WebhookPingResult = components["schemas"]["WebhookPingResult"];
+type Wire = components["schemas"];
 
 export interface HaiAgentsClientOptions {
   /** API key. Default: the `HAI_API_KEY` environment variable. May be a function, called per request. */
@@ -68,7 +74,7 @@ export class WebhooksClient {
     if (typeof record.id !== "string") {
       throw unreadable("Getting the webhook", response.status, "its body has no webhook `id`");
     }
-    return record as unknown as Webhook;
+    return toWebhook(record as unknown as Wire["Webhook"]);
   }
 
   /**
@@ -114,7 +120,7 @@ export class WebhooksClient {
     if (!Number.isInteger(record.response_status)) {
       throw unreadable("Pinging the webhook", response.status, "its body has no integer `response_status`");
     }
-    return record as unknown as WebhookPingResult;
+    return toWebhookPingResult(record as unknown as Wire["WebhookPingResult"]);
   }
 
   #call(method: "GET" | "POST", path: string, request: WebhookRequest, options: RequestOptions) {
@@ -163,7 +169,7 @@ function readSecret(text: string, statusCode: number): WebhookWithSecret {
   if (typeof record.id !== "string") {
     throw new SecretNotReceivedError(ROTATE, statusCode, "its body has no webhook `id`");
   }
-  return parsed as WebhookWithSecret;
+  return toWebhookWithSecret(parsed as Wire["WebhookWithSecret"]);
 }
 
 /**

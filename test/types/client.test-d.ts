@@ -8,7 +8,11 @@ import {
   HaiAgentsClient,
   type HaiAgentsError,
   type HTTPValidationError,
+  type Webhook,
+  type WebhookPingResult,
   type WebhookWithSecret,
+  type WireWebhook,
+  type WireWebhookWithSecret,
 } from "hai-webhook-rotate";
 import { describe, expectTypeOf, it } from "vitest";
 
@@ -74,6 +78,32 @@ describe("facade types", () => {
       sdk.webhooks.rotateWebhookSecret({ webhookId: path.webhook_id }),
     ).resolves.toEqualTypeOf<WebhookWithSecret>();
     expectTypeOf<WebhookWithSecret["secret"]>().toEqualTypeOf<string>();
+  });
+
+  it("returns the official SDK's shapes: camelCase, Date for date-times, null kept", async () => {
+    const rotated = await sdk.webhooks.rotateWebhookSecret({ webhookId: path.webhook_id });
+    expectTypeOf(rotated.createdAt).toEqualTypeOf<Date>();
+    expectTypeOf(rotated.lastSuccessAt).toEqualTypeOf<Date | null | undefined>();
+    expectTypeOf(rotated.description).toEqualTypeOf<string | null>();
+    expectTypeOf(rotated).not.toHaveProperty("created_at");
+    // @ts-expect-error the wire's snake_case name is not on the model
+    void rotated.created_at;
+
+    const webhook = await sdk.webhooks.getWebhook({ webhookId: path.webhook_id });
+    expectTypeOf(webhook).toEqualTypeOf<Webhook>();
+    expectTypeOf(webhook.consecutiveFailures).toEqualTypeOf<number | undefined>();
+    expectTypeOf(webhook).not.toHaveProperty("secret");
+    // @ts-expect-error a read never carries the secret
+    void webhook.secret;
+
+    const ping = await sdk.webhooks.pingWebhook({ webhookId: path.webhook_id });
+    expectTypeOf(ping).toEqualTypeOf<WebhookPingResult>();
+    expectTypeOf(ping.responseStatus).toEqualTypeOf<number>();
+  });
+
+  it("keeps the wire shapes for the raw client under their own names", () => {
+    expectTypeOf<WireWebhookWithSecret["created_at"]>().toEqualTypeOf<string>();
+    expectTypeOf<WireWebhook>().not.toHaveProperty("secret");
   });
 
   it("requires webhookId", () => {

@@ -50,14 +50,32 @@ const failureOf = (call: Promise<unknown>) =>
   );
 
 describe("getWebhook", () => {
-  it("sends one keyed GET and returns the webhook, without a secret", async () => {
+  it("sends one keyed GET and returns the webhook in the SDK's shape: camelCase, Dates, nulls kept", async () => {
     api.answer((_, response) => sendJson(response, 200, WEBHOOK));
     const webhook = await client.webhooks.getWebhook({ webhookId: WEBHOOK_ID });
     expect(api.requests).toEqual([
       expect.objectContaining({ method: "GET", url: `/api/v2/webhooks/${WEBHOOK_ID}` }),
     ]);
     expect(api.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(webhook.id).toBe(WEBHOOK_ID);
+    expect(webhook).toEqual({
+      id: WEBHOOK_ID,
+      url: "https://example.com/hooks/h",
+      enabledEvents: ["session.completed", "session.failed"],
+      description: null,
+      disabled: false,
+      createdAt: new Date("2026-06-11T15:04:05Z"),
+      updatedAt: new Date("2026-07-02T09:00:00Z"),
+      lastDeliveryStatus: "succeeded",
+      lastDeliveryError: null,
+      lastDeliveryAt: new Date("2026-07-02T09:05:00Z"),
+      lastSuccessAt: new Date("2026-07-02T09:05:00Z"),
+      consecutiveFailures: 0,
+    });
+  });
+
+  it("drops a secret a read should never have carried", async () => {
+    api.answer((_, response) => sendJson(response, 200, { ...WEBHOOK, secret: "whsec_should_not_be_here" }));
+    const webhook = await client.webhooks.getWebhook({ webhookId: WEBHOOK_ID });
     expect(webhook).not.toHaveProperty("secret");
   });
 
@@ -77,6 +95,18 @@ describe("getWebhook", () => {
   });
 });
 
+describe("rotateWebhookSecret", () => {
+  it("returns the webhook with its secret in the SDK's shape", async () => {
+    const secret = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
+    api.answer((_, response) => sendJson(response, 200, { ...WEBHOOK, secret }));
+    const rotated = await client.webhooks.rotateWebhookSecret({ webhookId: WEBHOOK_ID });
+    expect(rotated.secret).toBe(secret);
+    expect(rotated.createdAt).toEqual(new Date("2026-06-11T15:04:05Z"));
+    expect(rotated.enabledEvents).toEqual(["session.completed", "session.failed"]);
+    expect(rotated).not.toHaveProperty("created_at");
+  });
+});
+
 describe("pingWebhook", () => {
   it("sends one keyed POST to /ping and reports the receiver's status", async () => {
     api.answer((_, response) => sendJson(response, 200, { response_status: 401 }));
@@ -84,7 +114,7 @@ describe("pingWebhook", () => {
     expect(api.requests).toEqual([
       expect.objectContaining({ method: "POST", url: `/api/v2/webhooks/${WEBHOOK_ID}/ping` }),
     ]);
-    expect(Object.values(result)).toEqual([401]);
+    expect(result).toEqual({ responseStatus: 401 });
   });
 
   it("502 is a ReceiverUnreachableError saying the receiver could not be reached, sent once", async () => {
