@@ -198,7 +198,7 @@ interface Operation {
 const ROTATE_UNKNOWN =
   "The secret may or may not have been rotated, and the request was not retried: rotating is not " +
   "idempotent, so a second call would discard a new secret you never saw. Check whether deliveries still " +
-  "verify with the secrets you hold (getWebhook's last_success_at helps) before deciding to rotate again.";
+  "verify with the secrets you hold (getWebhook's lastSuccessAt helps) before deciding to rotate again.";
 
 const OPERATIONS: Record<string, Operation> = {
   "POST /api/v2/webhooks/{webhook_id}/rotate": {
