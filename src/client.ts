@@ -299,6 +299,8 @@ function bodyFailure(
   });
 }
 
+const UTF8 = new TextDecoder();
+
 /** The body as text, read up to {@link MAX_RESPONSE_BYTES}; a failure becomes the error its status implies. */
 async function readBody(settings: Settings, exchange: Exchange, response: Response): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? 0);
@@ -330,7 +332,7 @@ async function readBody(settings: Settings, exchange: Exchange, response: Respon
     throw bodyFailure(settings, exchange, response, problem, error);
   }
   const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, total);
-  return new TextDecoder().decode(bytes);
+  return UTF8.decode(bytes);
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
