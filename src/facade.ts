@@ -70,9 +70,9 @@ export class WebhooksClient {
       request,
       requestOptions,
     );
-    const record = parseObject(text, response.status, "Getting the webhook");
+    const record = parseObject(text, response.status, GET);
     if (typeof record.id !== "string") {
-      throw unreadable("Getting the webhook", response.status, "its body has no webhook `id`");
+      throw unreadable(GET, response.status, "its body has no webhook `id`");
     }
     return toWebhook(record as unknown as Wire["Webhook"]);
   }
@@ -116,9 +116,9 @@ export class WebhooksClient {
       request,
       requestOptions,
     );
-    const record = parseObject(text, response.status, "Pinging the webhook");
+    const record = parseObject(text, response.status, PING);
     if (!Number.isInteger(record.response_status)) {
-      throw unreadable("Pinging the webhook", response.status, "its body has no integer `response_status`");
+      throw unreadable(PING, response.status, "its body has no integer `response_status`");
     }
     return toWebhookPingResult(record as unknown as Wire["WebhookPingResult"]);
   }
@@ -134,10 +134,14 @@ export class WebhooksClient {
 }
 
 const ROTATE = "Rotating the webhook secret";
+const GET = "Getting the webhook";
+const PING = "Pinging the webhook";
 
 const unreadable = (operation: string, status: number, problem: string) =>
   new UnexpectedResponseError(
-    `${operation} answered HTTP ${status} but ${problem}. Nothing was changed by it; try again.`,
+    `${operation} answered HTTP ${status} but ${problem}. ${
+      operation === PING ? "The ping was sent; pinging again is safe." : "Nothing was changed; try again."
+    }`,
     status,
   );
 
