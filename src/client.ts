@@ -514,7 +514,7 @@ export function createCore(options: RotateClientOptions): { core: Core; client: 
     const pathParams = init.params?.path;
     const webhookId = pathParams?.webhook_id;
     if (settings.validateWebhookId && pathParams && "webhook_id" in pathParams && !isWebhookId(webhookId)) {
-      throw new InvalidWebhookIdError(webhookId);
+      throw new InvalidWebhookIdError(webhookId, settings.known);
     }
     const caller = callOptions.abortSignal ?? init.signal ?? undefined;
     if (caller?.aborted) throw caller.reason;

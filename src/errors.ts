@@ -200,10 +200,10 @@ export class HaiAgentsConfigurationError extends HaiAgentsError {
 
 // Echo a rejected id only when that is safe and useful: never a credential pasted into the wrong
 // argument, never a wall of text.
-function describeRejectedId(value: unknown): string {
+function describeRejectedId(value: unknown, known: KnownSecrets): string {
   if (typeof value !== "string") return `a value of type ${value === null ? "null" : typeof value}`;
   if (value === "") return "an empty string";
-  if (redactText(value) !== value)
+  if (redactText(value, known) !== value)
     return `a string of ${value.length} characters that looks like a credential`;
   if (value.length > 64 || /[^\x20-\x7e]/.test(value)) return `a string of ${value.length} characters`;
   return JSON.stringify(value);
@@ -212,12 +212,12 @@ function describeRejectedId(value: unknown): string {
 /** The webhook id is not a hyphenated UUID. Raised before any request is sent. */
 export class InvalidWebhookIdError extends HaiAgentsError {
   override name = "InvalidWebhookIdError";
-  constructor(value: unknown) {
+  constructor(value: unknown, known: KnownSecrets = []) {
     super(
       `webhookId must be the webhook's UUID, like "f47ac10b-58cc-4372-a567-0e02b2c3d479", but got ` +
-        `${describeRejectedId(value)}. No request was sent. Use the \`id\` returned when the webhook was ` +
+        `${describeRejectedId(value, known)}. No request was sent. Use the \`id\` returned when the webhook was ` +
         "created or listed.",
-      { outcome: "not_sent" },
+      { outcome: "not_sent", known },
     );
   }
 }

@@ -157,6 +157,16 @@ describe("other places a key can travel back", () => {
     expectNoneOf(everythingShown(error), PLAIN_KEY);
   });
 
+  it("a key pasted as the webhook id is not echoed, whatever its shape", async () => {
+    const client = new HaiAgentsClient({ baseUrl: server.origin, token: PLAIN_KEY });
+    const error = (await client.webhooks
+      .rotateWebhookSecret({ webhookId: PLAIN_KEY })
+      .catch((e: unknown) => e)) as HaiAgentsError;
+    expect(error.message).toMatch(/looks like a credential/);
+    expectNoneOf(everythingShown(error), PLAIN_KEY);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("neither client shows its key when inspected or serialised", () => {
     for (const client of [
       new HaiAgentsClient({ baseUrl: server.origin, token: PLAIN_KEY }),
