@@ -26,7 +26,7 @@ const REDACTED = "[redacted]";
 /** Deeper than this, a value is replaced as a whole rather than walked. */
 const MAX_DEPTH = 16;
 
-// Each character of a prefix may also arrive percent-encoded (`hk%2D...`); the `i` flag covers case.
+// Each character of a prefix or key may also arrive percent-encoded (`hk%2D...`); the `i` flag covers case.
 const encodedChar = (char: string) =>
   `(?:${char.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")}|%${char.charCodeAt(0).toString(16).padStart(2, "0")})`;
 const encodedLiteral = (text: string) => [...text].map(encodedChar).join("");
@@ -38,15 +38,9 @@ const GENERIC = new RegExp(CREDENTIAL_SOURCE, "gi");
 export type KnownSecrets = readonly string[];
 
 function patternFor(known: KnownSecrets): RegExp {
-  if (known.length === 0) return GENERIC;
-  const forms = new Set<string>();
-  for (const secret of known) {
-    if (secret.length < 4) continue; // too short to tell apart from ordinary text
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
-  const exact = [...forms].map((form) => form.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"));
-  return new RegExp([...exact, CREDENTIAL_SOURCE].join("|"), "gi");
+  // Each exact key, character by character, as is or percent-encoded (so any mix of encodings matches).
+  const exact = known.filter((secret) => secret.length >= 4).map(encodedLiteral); // shorter: ordinary text
+  return exact.length === 0 ? GENERIC : new RegExp([...exact, CREDENTIAL_SOURCE].join("|"), "gi");
 }
 
 /** `text` with every credential-shaped run replaced by `[redacted]`. */

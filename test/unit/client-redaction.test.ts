@@ -39,7 +39,11 @@ function everythingShown(error: HaiAgentsError): string {
 }
 
 function expectNoneOf(shown: string, ...values: string[]) {
-  const haystack = shown.toLowerCase();
+  // Decoded too, so a key with only some characters percent-encoded is still found.
+  const decoded = shown.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+  const haystack = `${shown}\n${decoded}`.toLowerCase();
   for (const value of values) {
     for (const form of forms(value)) expect(haystack, `leaked as ${form}`).not.toContain(form.toLowerCase());
   }
@@ -59,6 +63,8 @@ function echoes(key: string): Record<string, (response: ServerResponse) => void>
     "404 detail, upper-case": (response) => sendJson(response, 404, { detail: bearer.toUpperCase() }),
     "404 detail, URL-encoded": (response) => sendJson(response, 404, { detail: encodeURIComponent(bearer) }),
     "404 detail, glued to other text": (response) => sendJson(response, 404, { detail: `token${key}tail` }),
+    "404 detail, only some characters percent-encoded": (response) =>
+      sendJson(response, 404, { detail: key.replace("/", "%2f") }),
     "404 body, the key as an object key": (response) =>
       sendJson(response, 404, { detail: "x", seen: { [key]: true, [key.toUpperCase()]: 1 } }),
     "404 body, nested 40 levels deep": (response) =>
