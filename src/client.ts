@@ -144,6 +144,18 @@ export function isWebhookId(value: unknown): value is string {
 /** Where a bearer token comes from: a fixed key, or a function for keys that rotate or load lazily. */
 export type ApiKeySource = string | (() => string | Promise<string>);
 
+// A header value cannot hold control characters or surrounding whitespace; fetch would throw a TypeError
+// quoting it. Refuse it here, without echoing it.
+function usableKey(key: unknown): string {
+  if (typeof key === "string" && key !== "" && !/[\x00-\x1f\x7f]|^\s|\s$/.test(key)) return key;
+  throw new HaiAgentsConfigurationError(
+    "apiKey",
+    typeof key === "string"
+      ? "The API key is not usable as a header value (empty, or with whitespace or control characters)."
+      : `The API key is a ${typeof key}, not a string.`,
+  );
+}
+
 function authMiddleware(apiKey: ApiKeySource, remember: (key: string) => void): Middleware {
   return {
     async onRequest({ request }) {
@@ -156,15 +168,7 @@ function authMiddleware(apiKey: ApiKeySource, remember: (key: string) => void): 
           throw new HaiAgentsConfigurationError("apiKey", "The `token` function failed.", error);
         }
       }
-      // A header value cannot hold control characters or surrounding whitespace; fetch would throw a
-      // TypeError quoting it. Refuse it here, without echoing it.
-      if (typeof key !== "string" || key === "" || /[\x00-\x1f\x7f]|^\s|\s$/.test(key)) {
-        throw new HaiAgentsConfigurationError(
-          "apiKey",
-          `The API key (from the \`token\` option) is ${typeof key === "string" ? "not usable as a header value (empty, or with whitespace or control characters)" : `a ${typeof key}, not a string`}.`,
-        );
-      }
-      remember(key);
+      remember(usableKey(key));
       request.headers.set("Authorization", `Bearer ${key}`);
       return request;
     },
@@ -489,10 +493,17 @@ export function createCore(options: RotateClientOptions): { core: Core; client: 
     transport: options.fetch,
     known: typeof options.apiKey === "string" ? [options.apiKey] : [],
   };
-  const client = createClient<paths>({ baseUrl: origin, headers: options.headers, redirect: "manual" });
-  if (options.apiKey !== undefined) {
+  // A fixed key is a default header (a caller's own Authorization still wins, as headers merge); only a
+  // token function needs a middleware, to call it per request.
+  const { apiKey } = options;
+  const headers =
+    typeof apiKey === "string"
+      ? { Authorization: `Bearer ${usableKey(apiKey)}`, ...options.headers }
+      : options.headers;
+  const client = createClient<paths>({ baseUrl: origin, headers, redirect: "manual" });
+  if (typeof apiKey === "function") {
     client.use(
-      authMiddleware(options.apiKey, (key) => {
+      authMiddleware(apiKey, (key) => {
         if (settings.known.includes(key)) return;
         settings.known.push(key);
         if (settings.known.length > 8) settings.known.shift();
