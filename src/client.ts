@@ -404,7 +404,9 @@ function failure(
   if (!exchange.sent) return error; // the caller's own middleware threw before anything was sent
   const { operation } = exchange;
   if (exchange.response) {
-    // Only parsing can fail once a body is in memory; a parser's message may quote the body (the secret).
+    // Once a body is in memory only parsing fails (or the caller's own middleware, rethrown as is). A
+    // parser's message may quote the body, which holds the secret: it is not passed on.
+    if (!(error instanceof SyntaxError)) return error;
     return bodyFailure(settings, exchange, exchange.response, "its body is not JSON");
   }
   if (exchange.timedOut) {
