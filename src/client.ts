@@ -470,7 +470,6 @@ type CallOptions = { timeoutInSeconds?: number | undefined; abortSignal?: AbortS
 
 /** @internal What the facade builds on: one call under the raw client's rules. */
 export interface Core {
-  origin: string;
   /**
    * Sends one request the way the SDK-shaped facade wants it: a failure status throws its typed error, a
    * 2xx resolves with its body text (read bounded, under the same timer).
@@ -601,7 +600,6 @@ export function createCore(options: RotateClientOptions): { core: Core; client: 
     TRACE: guarded("TRACE"),
   } as unknown as RotateClient;
   const core: Core = {
-    origin,
     send: (method, path, init, options = {}) =>
       call(method, path, init, { ...options, sdk: true }) as Promise<{ response: Response; text: string }>,
   };
