@@ -63,4 +63,20 @@ describe("the raw typed client", () => {
     expect(response.status).toBe(422);
     expect(unguarded.requests[0]?.url).toBe("http://127.0.0.1:1/api/v2/webhooks/not-a-uuid/rotate");
   });
+
+  it("rethrows an error from the caller's own middleware as it is, not as a verdict on the response", async () => {
+    const transport = fakeFetch(json(200, { id: WEBHOOK_ID, secret: "whsec_x" }));
+    const client = createRotateClient({
+      baseUrl: "http://127.0.0.1:1",
+      apiKey: "hk-raw",
+      fetch: transport.fetch,
+    });
+    const mine = new Error("my middleware refused it");
+    client.use({
+      onResponse() {
+        throw mine;
+      },
+    });
+    await expect(client.POST(PATH, { params: { path: { webhook_id: WEBHOOK_ID } } })).rejects.toBe(mine);
+  });
 });
