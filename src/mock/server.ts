@@ -150,16 +150,21 @@ function mediaTypeProblem(contentType: string | undefined): MockAnswer | undefin
 }
 
 /** Reads at most MAX_BODY_BYTES; undefined when the body is (or declares itself) larger. */
+/** Past this, an oversized body is not even drained: the connection is dropped. */
+const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
+
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   if (Number(request.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
+    // Leaving the loop destroys the socket while a chunked sender is still writing, and the client then
+    // sees EPIPE instead of our 413: discard the rest (never buffered, never parsed) up to a hard bound.
+    if (size > MAX_DRAINED_BYTES) return undefined;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
 }
 
 // ---------------------------------------------------------------------------------------------------
