@@ -55,9 +55,9 @@ let file: string;
 
 beforeAll(async () => {
   const built = statSync(CLI, { throwIfNoEntry: false });
-  const sources = ["cli.ts", "secrets-file.ts", "index.ts", "facade.ts"].map((name) =>
-    join(ROOT, "src", name),
-  );
+  const sources = readdirSync(join(ROOT, "src"))
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => join(ROOT, "src", name));
   if (!built || sources.some((source) => statSync(source).mtimeMs > built.mtimeMs))
     throw new Error("dist/src/cli.js is missing or older than src/: run `npm run build` first.");
   mock = await startMockProcess(["--dynamic", "--quiet"]);
