@@ -25,7 +25,11 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  started?: (child: ChildProcess, stderr: () => string) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
       cwd: dir,
@@ -38,6 +42,7 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}): P
     child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text));
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
+    started?.(child, () => stderr);
   });
 }
 
@@ -201,6 +206,53 @@ describe("rotate against a stand-in server", () => {
     const run = await rotate();
     expect(run.code).toBe(4);
     expect(requests).toHaveLength(1);
+    unchanged();
+  });
+
+  it("does not give up the answer on a first Ctrl-C: the secret arriving after it is still stored", async () => {
+    const secret = "whsec_arrivedAfterCtrlC2222222222222222222222";
+    let respond: (() => void) | undefined;
+    const received = new Promise<void>((resolve) => {
+      answer = (_req, res) => {
+        respond = () => res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret));
+        resolve();
+      };
+    });
+    const run = runCli(
+      ["rotate", WEBHOOK_ID, "--secrets-file", file],
+      { HAI_BASE_URL: url },
+      (child, stderr) => {
+        void received.then(async () => {
+          child.kill("SIGINT");
+          while (!stderr().includes("Waiting for the answer")) await new Promise((r) => setTimeout(r, 10));
+          respond?.();
+        });
+      },
+    );
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n${secret}\n`);
+    expectNothingLeaked(result);
+  });
+
+  it("exits 4 on a second Ctrl-C while waiting, leaving the file unchanged", async () => {
+    const received = new Promise<void>((resolve) => {
+      answer = () => resolve(); // never answers
+    });
+    const run = runCli(
+      ["rotate", WEBHOOK_ID, "--secrets-file", file],
+      { HAI_BASE_URL: url },
+      (child, stderr) => {
+        void received.then(async () => {
+          child.kill("SIGINT");
+          while (!stderr().includes("Waiting for the answer")) await new Promise((r) => setTimeout(r, 10));
+          child.kill("SIGINT");
+        });
+      },
+    );
+    const result = await run;
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("error (outcome unknown: check before rotating again)");
     unchanged();
   });
 
