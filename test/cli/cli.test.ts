@@ -181,6 +181,16 @@ describe("rotate against a stand-in server", () => {
     unchanged();
   });
 
+  it("exits 3 after exactly one request on a redirect, following nothing", async () => {
+    answer = (req, res) => res.writeHead(307, { Location: `${url}${req.url}` }).end();
+    const run = await rotate();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^error \(not rotated\): .*307/);
+    expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/rotate`]);
+    unchanged();
+    expectNothingLeaked(run);
+  });
+
   it("exits 4 after one request on a 5xx: the outcome is unknown", async () => {
     answer = (_req, res) => res.writeHead(503).end();
     const run = await rotate();
@@ -254,6 +264,21 @@ describe("rotate against a stand-in server", () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain("error (outcome unknown: check before rotating again)");
     unchanged();
+  });
+
+  it("exits 6 when a 200 arrives but its body is cut: rotated, secret not received", async () => {
+    answer = (_req, res) => {
+      const body = rotatedBody("whsec_neverFullyReceived000000000000000000");
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(body.length) });
+      res.write(body.slice(0, 20));
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    const run = await rotate();
+    expect(run.code).toBe(6);
+    expect(run.stderr).toMatch(/^error \(rotated, but the new secret was not received: rotate again now\)/);
+    expect(requests).toHaveLength(1);
+    unchanged();
+    expectNothingLeaked(run);
   });
 
   it("exits 6 when a 200 carries no readable secret", async () => {
@@ -396,7 +421,7 @@ describe("retire", () => {
 });
 
 describe("--help", () => {
-  for (const command of [[], ["rotate"], ["retire"], ["get"], ["ping"]]) {
+  for (const command of [[], ["rotate"], ["retire"]]) {
     it(`${["hai-webhook-rotate", ...command].join(" ")} --help prints its usage and exits 0`, async () => {
       const run = await runCli([...command, "--help"]);
       expect(run.code).toBe(0);
