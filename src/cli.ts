@@ -237,13 +237,14 @@ async function rotate(args: string[]): Promise<number> {
  */
 async function checkSecretsFileIsUsable(path: string): Promise<number | undefined> {
   const folder = dirname(resolve(path));
-  const isFolder = await stat(folder).then(
-    (info) => info.isDirectory(),
-    () => false,
+  const problem = await stat(folder).then(
+    (info) => (info.isDirectory() ? undefined : "is not a folder"),
+    (error: NodeJS.ErrnoException) =>
+      error.code === "ENOENT" ? "does not exist" : `cannot be reached by this user (${error.code})`,
   );
-  if (!isFolder)
+  if (problem)
     throw new UsageError(
-      `the folder of --secrets-file (${folder}) does not exist. Create it first; nothing was sent.`,
+      `the folder of --secrets-file (${folder}) ${problem}. Fix that first; nothing was sent.`,
       null,
     );
   try {

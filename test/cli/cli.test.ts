@@ -3,7 +3,16 @@
 // local node:http stand-in for the answers the mock does not give (5xx, silence, cut bodies). Each
 // documented exit status is produced by its real cause.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,10 +38,12 @@ function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   started?: (child: ChildProcess, stderr: () => string) => void,
+  uid?: number,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
+      cwd: uid === undefined ? dir : ROOT,
+      ...(uid === undefined ? {} : { uid, gid: uid }),
       env: { PATH: process.env.PATH, HAI_API_KEY: KEY, HAI_BASE_URL: mock.url, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -376,6 +387,27 @@ describe("usage and configuration errors: exit 2, nothing sent", () => {
       expectNothingLeaked(run);
     });
   }
+
+  it("refuses a folder this user cannot write in, before sending anything", async () => {
+    // Root writes anywhere, so as root the CLI runs as `nobody` against a folder root owns.
+    const nobody = process.getuid?.() === 0 ? 65534 : undefined;
+    const folder = join(dir, "not-yours");
+    mkdirSync(folder, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    if (nobody === undefined) chmodSync(folder, 0o555);
+    const run = await runCli(
+      ["rotate", WEBHOOK_ID, "--secrets-file", join(folder, "secrets")],
+      { HAI_BASE_URL: url },
+      undefined,
+      nobody,
+    );
+    chmodSync(folder, 0o755);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: cannot write in ${folder}, the folder of --secrets-file. Check its permissions; nothing was sent.\n`,
+    );
+    expect(requests).toBe(0);
+  });
 
   it("does not echo a stray argument, which may be a pasted secret", async () => {
     const run = await runCli(["retire", OLD, "--secrets-file", file]);
