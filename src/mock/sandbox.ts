@@ -24,7 +24,7 @@ export const SANDBOX_SECRET = "whsec_SANDBOX_ONLY_not_a_real_secret_0000000000";
 export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
 export const DEFAULT_DISABLE_AFTER = 5;
 export const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
-// Enough for a long rehearsal's history without growing without bound on an all-day `--events-every`.
+// Attempts and events kept: enough for a long rehearsal, bounded for an all-day `--events-every`.
 const MAX_LOG_ENTRIES = 10_000;
 
 export interface SandboxOptions {
@@ -223,6 +223,7 @@ export class Sandbox {
     const event: Envelope = { type, id: eventId(), created_at: new Date().toISOString(), data };
     const record: EventRecord = { id: event.id, type, state: "pending", attempts: [] };
     this.events.set(event.id, record);
+    if (this.events.size > MAX_LOG_ENTRIES) this.forgetOldestFinishedEvent();
     this.track(this.attempt(event, record, 1));
     return event.id;
   }
@@ -253,7 +254,7 @@ export class Sandbox {
     this.attemptLog.length = 0;
   }
 
-  /** Every event queued so far (not pings), with its attempts and whether it arrived. */
+  /** Events queued so far (not pings; the newest 10,000), with their attempts and whether they arrived. */
   eventRecords(): EventRecord[] {
     return [...this.events.values()].map((record) => ({ ...record, attempts: [...record.attempts] }));
   }
@@ -270,6 +271,16 @@ export class Sandbox {
     this.timers.clear();
     this.stopping.abort();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  // Map order is insertion order: the first finished entry is the oldest one no retry still needs.
+  private forgetOldestFinishedEvent(): void {
+    for (const [id, record] of this.events) {
+      if (record.state !== "pending") {
+        this.events.delete(id);
+        return;
+      }
+    }
   }
 
   private track(work: Promise<unknown>): void {
