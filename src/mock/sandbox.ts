@@ -469,3 +469,96 @@ function checkSecret(secret: string): string {
   }
   return secret;
 }
+
+/** An answer for the mock's HTTP server to send as JSON (no body for 204). */
+export interface SandboxResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const WEBHOOK_ROUTE = /^\/api\/v2\/webhooks\/([^/]+)(\/rotate|\/ping)?\/?$/;
+const EVENTS_ROUTE = /^\/_sandbox\/webhooks\/([^/]+)\/events\/?$/;
+const DELIVERIES_ROUTE = /^\/_sandbox\/deliveries\/?$/;
+
+/** True for paths the sandbox owns outright (not in the spec), so the mock routes them here. */
+export function isSandboxPath(path: string): boolean {
+  return EVENTS_ROUTE.test(path) || DELIVERIES_ROUTE.test(path);
+}
+
+/**
+ * Answers what the sandbox keeps state for: get/rotate/ping of the example webhook and the `/_sandbox` routes.
+ * Returns undefined for anything else, which the mock answers as usual. Call it after the mock's common rules
+ * (401, CORS, 422 for a malformed id, 404 for an unknown id), so those hold here too.
+ */
+export async function answerSandboxRequest(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  readBody: () => Promise<string>,
+): Promise<SandboxResponse | undefined> {
+  const verb = method.toUpperCase();
+  const webhook = WEBHOOK_ROUTE.exec(path);
+  if (webhook) {
+    if (webhook[1] !== sandbox.webhookId) return undefined;
+    if (verb === "GET" && webhook[2] === undefined) return { status: 200, body: sandbox.get() };
+    if (verb === "POST" && webhook[2] === "/rotate") return { status: 200, body: sandbox.rotate() };
+    if (verb === "POST" && webhook[2] === "/ping") return sandbox.ping();
+    return undefined;
+  }
+  const events = EVENTS_ROUTE.exec(path);
+  if (events) {
+    if (verb !== "POST")
+      return { status: 405, headers: { Allow: "POST" }, body: { detail: "Method Not Allowed" } };
+    if (events[1] !== sandbox.webhookId) return undefined;
+    const parsed = parseEventRequest(await readBody());
+    if ("problem" in parsed) return { status: 422, body: { detail: [parsed.problem] } };
+    if (sandbox.get().url === "")
+      return {
+        status: 400,
+        body: { detail: "The sandbox has no receiver: start it with --receiver <url>." },
+      };
+    return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
+  }
+  if (DELIVERIES_ROUTE.test(path)) {
+    if (verb === "GET") return { status: 200, body: sandbox.deliveries() };
+    if (verb === "DELETE") {
+      sandbox.clearDeliveries();
+      return { status: 204 };
+    }
+    return { status: 405, headers: { Allow: "GET, DELETE" }, body: { detail: "Method Not Allowed" } };
+  }
+  return undefined;
+}
+
+type EventRequest =
+  | { type?: string; data?: Record<string, unknown> }
+  | { problem: { loc: string[]; msg: string; type: string; input: unknown } };
+
+// The optional body of POST /_sandbox/webhooks/{id}/events: {"type": "...", "data": {...}}, both optional.
+function parseEventRequest(text: string): EventRequest {
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: { loc: ["body"], msg: "Body is not valid JSON", type: "json_invalid", input: text } };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { problem: { loc: ["body"], msg: "Input should be an object", type: "model_type", input: value } };
+  const { type, data } = value as { type?: unknown; data?: unknown };
+  if (type !== undefined && (typeof type !== "string" || type === ""))
+    return {
+      problem: {
+        loc: ["body", "type"],
+        msg: "Input should be a non-empty string",
+        type: "string_type",
+        input: type,
+      },
+    };
+  if (data !== undefined && (typeof data !== "object" || data === null || Array.isArray(data)))
+    return {
+      problem: { loc: ["body", "data"], msg: "Input should be an object", type: "dict_type", input: data },
+    };
+  return { type, data: data as Record<string, unknown> | undefined };
+}
