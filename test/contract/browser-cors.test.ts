@@ -1,40 +1,28 @@
 // CORS as a browser enforces it: a page on another origin calls the provider with a bearer token (which
 // forces a preflight) and must be able to read both a success and an error answer.
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type LaunchedBrowser, launchChromium, runBrowserTests } from "../support/chromium.js";
 import { ROTATE_PATH } from "./scenarios.js";
 import { SKIP } from "./target.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const NO_BROWSER = `needs Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
 const target = inject("contractTarget");
 
-let browser: Browser | undefined;
+let browser: LaunchedBrowser | undefined;
 let page: Server | undefined;
 let pageOrigin = "";
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
+  if (!runBrowserTests) return;
+  // Browser first: when it is missing and required (CI, REQUIRE_BROWSER=1), this fails the suite.
+  browser = await launchChromium({});
   // An empty page on its own port of 127.0.0.1: a different origin from the provider's.
   page = createServer((_, response) =>
     response.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>app</title>"),
   );
   await new Promise<void>((resolve) => page?.listen(0, "127.0.0.1", resolve));
   pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
 }, 60_000);
 
 afterAll(async () => {
@@ -46,7 +34,7 @@ afterAll(async () => {
 /** Runs fetch inside the page; returns what the page's script could read, or the browser's refusal. */
 async function fetchFromPage(id: string, token: string | undefined) {
   if (!browser) throw new Error("no browser");
-  const tab = await browser.newPage();
+  const tab = await browser.context.newPage();
   try {
     await tab.goto(pageOrigin);
     return await tab.evaluate(
@@ -68,11 +56,7 @@ async function fetchFromPage(id: string, token: string | undefined) {
   }
 }
 
-describe("a browser page on another origin", () => {
-  beforeEach((context) => {
-    if (!browser) context.skip(NO_BROWSER);
-  });
-
+describe.skipIf(!runBrowserTests)("a browser page on another origin", () => {
   it("can rotate with a bearer token (preflighted) and read the new secret", async (context) => {
     if (!target.webhookId) return context.skip(SKIP.noWebhookId);
     const result = await fetchFromPage(target.webhookId, target.token);
