@@ -56,7 +56,7 @@ export async function readSecretsFile(path: string): Promise<string[]> {
 
 /**
  * Adds `secret` as the newest (last) line, creating the file with mode 0600 if it does not exist.
- * Storing a secret the file already holds changes nothing.
+ * A secret the file already holds is not listed twice: it becomes the last line.
  */
 export async function appendSecret(path: string, secret: string): Promise<void> {
   if (typeof secret !== "string" || secret === "" || /\s/.test(secret)) {
@@ -68,7 +68,14 @@ export async function appendSecret(path: string, secret: string): Promise<void> 
   }
   await withLock(path, async (target) => {
     const text = (await readText(target)) ?? "";
-    if (parseSecrets(text).includes(secret)) return;
+    const secrets = parseSecrets(text);
+    if (secrets.at(-1) === secret) return;
+    if (secrets.includes(secret)) {
+      // Already trusted but not the newest: move it to the end rather than list it twice.
+      const reordered = [...secrets.filter((line) => line !== secret), secret];
+      await writeAtomically(target, path, `${reordered.join("\n")}\n`);
+      return;
+    }
     // Keep the file as the user left it; only make sure the new secret starts on a line of its own.
     const separator = text === "" || text.endsWith("\n") ? "" : "\n";
     await writeAtomically(target, path, `${text}${separator}${secret}\n`);

@@ -94,10 +94,12 @@ describe("appendSecret", () => {
     expect(mode(file)).toBe(0o600);
   });
 
-  it("stores a secret the file already holds only once", async () => {
+  it("lists a secret the file already holds once, as the newest", async () => {
     writeFileSync(file, `${OLD}\n${NEW}\n`, { mode: 0o600 });
-    await appendSecret(file, OLD);
+    await appendSecret(file, NEW);
     expect(readFileSync(file, "utf8")).toBe(`${OLD}\n${NEW}\n`);
+    await appendSecret(file, OLD);
+    expect(readFileSync(file, "utf8")).toBe(`${NEW}\n${OLD}\n`);
   });
 
   it("writes through a symlink to the file it points at, keeping the link", async () => {
