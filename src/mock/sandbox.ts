@@ -8,7 +8,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { components } from "../../generated/api.js";
 import { signWebhook } from "../webhooks/index.js";
-import { freshSecret } from "./fresh-secret.js";
+import { freshSecret } from "./prism.js";
+import type { StatefulHandler } from "./server.js";
 
 type Webhook = components["schemas"]["Webhook"];
 type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
@@ -470,65 +471,117 @@ function checkSecret(secret: string): string {
   return secret;
 }
 
-/** An answer for the mock's HTTP server to send as JSON (no body for 204). */
-export interface SandboxResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
+// ---------------------------------------------------------------------------------------------------
+// Wiring into `npm start` and `npm run rehearse`: shared flags, the HTTP answers, the cheat-sheet lines.
+
+/** The flags `npm start` and `npm run rehearse` share, in `parseArgs` form; each has a MOCK_* variable. */
+export const SANDBOX_FLAGS = {
+  receiver: { type: "string" },
+  secret: { type: "string" },
+  "events-every": { type: "string" },
+  "retry-delays": { type: "string" },
+  "disable-after": { type: "string" },
+  "attempt-timeout": { type: "string" },
+} as const;
+
+export const SANDBOX_USAGE = `Rotation sandbox (on when a receiver is given):
+      --receiver <url>        Deliver signed events to this URL; turns the sandbox on (env MOCK_RECEIVER)
+      --secret <whsec_...>    Secret to sign with before the first rotation (env MOCK_SECRET;
+                              default: the published sandbox secret ${SANDBOX_SECRET})
+      --events-every <s>      Stream a realistic session event every <s> seconds (env MOCK_EVENTS_EVERY)
+      --retry-delays <list>   Seconds before each retry (env MOCK_RETRY_DELAYS, default ${DEFAULT_RETRY_DELAYS_S.join(",")})
+      --disable-after <n>     Consecutive lost events that disable the webhook (env MOCK_DISABLE_AFTER, default ${DEFAULT_DISABLE_AFTER})
+      --attempt-timeout <s>   Seconds an attempt may take; ping answers 502 past it (env MOCK_ATTEMPT_TIMEOUT, default ${DEFAULT_ATTEMPT_TIMEOUT_S})`;
+
+export interface SandboxSettings extends SandboxOptions {
+  receiver: string;
+  /** Seconds between streamed events; undefined for no stream. */
+  eventsEvery: number | undefined;
 }
 
-const WEBHOOK_ROUTE = /^\/api\/v2\/webhooks\/([^/]+)(\/rotate|\/ping)?\/?$/;
-const EVENTS_ROUTE = /^\/_sandbox\/webhooks\/([^/]+)\/events\/?$/;
-const DELIVERIES_ROUTE = /^\/_sandbox\/deliveries\/?$/;
+type FlagValues = { readonly [K in keyof typeof SANDBOX_FLAGS]?: string | undefined };
 
-/** True for paths the sandbox owns outright (not in the spec), so the mock routes them here. */
-export function isSandboxPath(path: string): boolean {
-  return EVENTS_ROUTE.test(path) || DELIVERIES_ROUTE.test(path);
+/** The sandbox settings from flags (first) and MOCK_* variables, or undefined when no receiver is given. */
+export function sandboxSettings(
+  flags: FlagValues,
+  env: Readonly<Record<string, string | undefined>>,
+): SandboxSettings | undefined {
+  const pick = (flag: keyof typeof SANDBOX_FLAGS) => {
+    const variable = `MOCK_${flag.toUpperCase().replace("-", "_")}`;
+    const value = flags[flag] ?? env[variable];
+    if (value === undefined || value === "") return undefined;
+    return { value, source: flags[flag] === undefined ? variable : `--${flag}` };
+  };
+  const seconds = (flag: "events-every" | "attempt-timeout") => {
+    const found = pick(flag);
+    if (found === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(found.value.trim()))
+      throw new SandboxOptionsError(
+        `${found.source} takes a number of seconds such as 2 or 0.5, got "${found.value}".`,
+      );
+    return checkSeconds(Number(found.value), found.source);
+  };
+  const receiver = pick("receiver");
+  if (receiver === undefined) return undefined;
+  const secret = pick("secret");
+  const retryDelays = pick("retry-delays");
+  const disableAfter = pick("disable-after");
+  if (disableAfter !== undefined && !/^\d+$/.test(disableAfter.value.trim()))
+    throw new SandboxOptionsError(
+      `${disableAfter.source} takes a whole number such as 5, got "${disableAfter.value}".`,
+    );
+  return {
+    receiver: checkReceiver(receiver.value),
+    secret: secret === undefined ? undefined : checkSecret(secret.value),
+    eventsEvery: seconds("events-every"),
+    retryDelays:
+      retryDelays === undefined ? undefined : parseRetryDelays(retryDelays.value, retryDelays.source),
+    disableAfter: disableAfter === undefined ? undefined : Number(disableAfter.value),
+    attemptTimeout: seconds("attempt-timeout"),
+  };
 }
+
+const EVENTS_ROUTE = "/_sandbox/webhooks/{webhook_id}/events";
+const DELIVERIES_ROUTE = "/_sandbox/deliveries";
 
 /**
- * Answers what the sandbox keeps state for: get/rotate/ping of the example webhook and the `/_sandbox` routes.
- * Returns undefined for anything else, which the mock answers as usual. Call it after the mock's common rules
- * (401, CORS, 422 for a malformed id, 404 for an unknown id), so those hold here too.
+ * The mock's stateful handler: get/rotate/ping of the example webhook answered from state, plus the
+ * `/_sandbox` routes. The mock applies its common rules first (CORS, 401, 422, unknown-id 404, 405), so they
+ * hold here too. A request with `Prefer: code=...` or `example=...` still gets the spec's example.
  */
-export async function answerSandboxRequest(
-  sandbox: Sandbox,
-  method: string,
-  path: string,
-  readBody: () => Promise<string>,
-): Promise<SandboxResponse | undefined> {
-  const verb = method.toUpperCase();
-  const webhook = WEBHOOK_ROUTE.exec(path);
-  if (webhook) {
-    if (webhook[1] !== sandbox.webhookId) return undefined;
-    if (verb === "GET" && webhook[2] === undefined) return { status: 200, body: sandbox.get() };
-    if (verb === "POST" && webhook[2] === "/rotate") return { status: 200, body: sandbox.rotate() };
-    if (verb === "POST" && webhook[2] === "/ping") return sandbox.ping();
-    return undefined;
-  }
-  const events = EVENTS_ROUTE.exec(path);
-  if (events) {
-    if (verb !== "POST")
-      return { status: 405, headers: { Allow: "POST" }, body: { detail: "Method Not Allowed" } };
-    if (events[1] !== sandbox.webhookId) return undefined;
-    const parsed = parseEventRequest(await readBody());
-    if ("problem" in parsed) return { status: 422, body: { detail: [parsed.problem] } };
-    if (sandbox.get().url === "")
-      return {
-        status: 400,
-        body: { detail: "The sandbox has no receiver: start it with --receiver <url>." },
-      };
-    return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
-  }
-  if (DELIVERIES_ROUTE.test(path)) {
-    if (verb === "GET") return { status: 200, body: sandbox.deliveries() };
-    if (verb === "DELETE") {
-      sandbox.clearDeliveries();
-      return { status: 204 };
-    }
-    return { status: 405, headers: { Allow: "GET, DELETE" }, body: { detail: "Method Not Allowed" } };
-  }
-  return undefined;
+export function sandboxHandler(sandbox: Sandbox): StatefulHandler {
+  return {
+    routes: [
+      { method: "POST", path: EVENTS_ROUTE },
+      { method: "GET", path: DELIVERIES_ROUTE },
+      { method: "DELETE", path: DELIVERIES_ROUTE },
+    ],
+    async handle({ method, template, params, body, prefer }) {
+      const id = params.webhook_id?.toLowerCase();
+      if (id !== undefined && id !== sandbox.webhookId) return undefined;
+      if (prefer.code !== undefined || prefer.exampleKey !== undefined) return undefined;
+      switch (`${method} ${template}`) {
+        case "GET /api/v2/webhooks/{webhook_id}":
+          return { status: 200, body: sandbox.get() };
+        case "POST /api/v2/webhooks/{webhook_id}/rotate":
+          return { status: 200, body: sandbox.rotate() };
+        case "POST /api/v2/webhooks/{webhook_id}/ping":
+          return sandbox.ping();
+        case `POST ${EVENTS_ROUTE}`: {
+          const parsed = parseEventRequest(body.toString("utf8"));
+          if ("problem" in parsed) return { status: 422, body: { detail: [parsed.problem] } };
+          return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
+        }
+        case `GET ${DELIVERIES_ROUTE}`:
+          return { status: 200, body: sandbox.deliveries() };
+        case `DELETE ${DELIVERIES_ROUTE}`:
+          sandbox.clearDeliveries();
+          return { status: 204 };
+        default:
+          return undefined;
+      }
+    },
+  };
 }
 
 type EventRequest =
@@ -561,4 +614,25 @@ function parseEventRequest(text: string): EventRequest {
       problem: { loc: ["body", "data"], msg: "Input should be an object", type: "dict_type", input: data },
     };
   return { type, data: data as Record<string, unknown> | undefined };
+}
+
+/** Lines for the cheat sheet: the receiver, the secret to configure it with (a sandbox value), the routes. */
+export function sandboxCheatSheet(settings: SandboxSettings, url: string): string {
+  const events = `${url}${EVENTS_ROUTE.replace("{webhook_id}", SANDBOX_WEBHOOK_ID)}`;
+  const secret =
+    settings.secret === undefined
+      ? `${SANDBOX_SECRET}   (the published sandbox secret, never a real one)`
+      : "the one given with --secret / MOCK_SECRET (not printed)";
+  return [
+    "Rotation sandbox: ON",
+    `  Delivers signed events to ${settings.receiver}`,
+    `  Signing secret #1: ${secret}`,
+    `  Retries after ${(settings.retryDelays ?? DEFAULT_RETRY_DELAYS_S).join(", ")} s, re-signed with the secret current at send time`,
+    settings.eventsEvery === undefined
+      ? "  No event stream (start with --events-every <s> for one)"
+      : `  Streaming a session event every ${settings.eventsEvery} s`,
+    "  get, rotate and ping of the example webhook answer from state; rotate replaces the secret at once.",
+    `  Send an event:     curl -X POST ${events} -H "Authorization: Bearer hk-test" -d '{"type":"session.completed"}'`,
+    `  Delivery log:      curl ${url}${DELIVERIES_ROUTE} -H "Authorization: Bearer hk-test"   (DELETE clears it)`,
+  ].join("\n");
 }
