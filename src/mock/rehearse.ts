@@ -11,20 +11,22 @@ import { parseArgs } from "node:util";
 import { appendSecret, readSecretsFile, retireSecrets, SecretsFileError } from "../secrets-file.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../webhooks/index.js";
 import {
-  DEFAULT_ATTEMPT_TIMEOUT_S,
-  DEFAULT_DISABLE_AFTER,
-  DEFAULT_RETRY_DELAYS_S,
   type EventRecord,
-  parseRetryDelays,
+  parseSeconds,
+  SANDBOX_FLAGS,
   SANDBOX_SECRET,
+  SANDBOX_USAGE,
   Sandbox,
   SandboxOptionsError,
+  type SandboxSettings,
+  sandboxSettings,
 } from "./sandbox.js";
 
 export interface RehearsalOptions {
-  receiver: string;
+  /** The sandbox's settings, from the flags `npm start` takes too. */
+  sandbox: SandboxSettings;
   secretsFile: string;
-  /** Seconds between events. */
+  /** Seconds between events (the rehearsal always streams; default 1). */
   eventsEvery: number;
   /** Seconds of traffic before the rotation, and again after the old secret is retired. */
   warmUp: number;
@@ -32,9 +34,6 @@ export interface RehearsalOptions {
   deployDelay: number;
   /** Seconds to keep both secrets after the rotation before retiring the old one. */
   tolerance: number;
-  retryDelays: readonly number[];
-  disableAfter: number;
-  attemptTimeout: number;
   quiet: boolean;
 }
 
@@ -45,36 +44,25 @@ new secret to the secrets file your receiver reads, pings, waits a tolerance win
 and reports deliveries sent, failed, recovered by retries and lost. Exits 1 if any event was lost.
 
 The sandbox starts signing with the newest secret in the file (or --secret); a missing file is created
-holding the sandbox secret ${SANDBOX_SECRET} (a sandbox value, never a real one).
+holding the published sandbox secret (a sandbox value, never a real one).
 
 Options:
-      --receiver <url>         Where deliveries go (env MOCK_RECEIVER)
-      --secrets-file <path>    The file your receiver reads its trusted secrets from, oldest first
-      --secret <whsec_...>     Secret to start with instead of the file's newest (env MOCK_SECRET)
-      --events-every <s>       Seconds between events (default 1)
-      --warm-up <s>            Traffic before the rotation and after the retirement (default 10)
-      --deploy-delay <s>       Wait this long after rotating before writing the new secret (default 0)
-      --tolerance <s>          Keep both secrets this long before retiring the old one (default ${DEFAULT_TOLERANCE_SECONDS})
-      --retry-delays <list>    Seconds before each retry (default ${DEFAULT_RETRY_DELAYS_S.join(",")})
-      --disable-after <n>      Consecutive lost events that disable the webhook (default ${DEFAULT_DISABLE_AFTER})
-      --attempt-timeout <s>    Seconds an attempt may take (default ${DEFAULT_ATTEMPT_TIMEOUT_S})
-  -q, --quiet                  Print the steps and the report, not one line per attempt
-  -h, --help                   Show this help`;
+      --secrets-file <path>   The file your receiver reads its trusted secrets from, oldest first
+      --warm-up <s>           Traffic before the rotation and after the retirement (default 10)
+      --deploy-delay <s>      Wait this long after rotating before writing the new secret (default 0)
+      --tolerance <s>         Keep both secrets this long before retiring the old one (default ${DEFAULT_TOLERANCE_SECONDS})
+  -q, --quiet                 Print the steps and the report, not one line per attempt
+  -h, --help                  Show this help
+
+${SANDBOX_USAGE.replace("(on when a receiver is given)", "(--receiver is required; --events-every defaults to 1)")}`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function seconds(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()))
-    throw new SandboxOptionsError(`${flag} takes a number of seconds such as 2 or 0.5, got "${raw}".`);
-  return Number(raw);
-}
-
-/** Reads the flags; `secret` is kept apart so it never sits in an object that gets printed. */
+/** Reads the flags; `help` is true when only the usage was asked for. */
 export function parseRehearsalOptions(
   argv: readonly string[],
   env: Env = {},
-): { options: RehearsalOptions; secret: string | undefined; help: boolean } {
+): { options: RehearsalOptions; help: false } | { help: true } {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -82,16 +70,11 @@ export function parseRehearsalOptions(
       strict: true,
       allowPositionals: false,
       options: {
-        receiver: { type: "string" },
+        ...SANDBOX_FLAGS,
         "secrets-file": { type: "string" },
-        secret: { type: "string" },
-        "events-every": { type: "string" },
         "warm-up": { type: "string" },
         "deploy-delay": { type: "string" },
         tolerance: { type: "string" },
-        "retry-delays": { type: "string" },
-        "disable-after": { type: "string" },
-        "attempt-timeout": { type: "string" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
       },
@@ -99,33 +82,27 @@ export function parseRehearsalOptions(
   } catch (error) {
     throw new SandboxOptionsError(`${(error as Error).message}. Run with --help to see the options.`);
   }
+  if (values.help === true) return { help: true };
   const text = (name: string) => values[name] as string | undefined;
-  const receiver = text("receiver") ?? env.MOCK_RECEIVER;
+  const sandbox = sandboxSettings(values as Parameters<typeof sandboxSettings>[0], env);
   const secretsFile = text("secrets-file");
-  const help = values.help === true;
-  if (!help && (receiver === undefined || secretsFile === undefined))
+  if (sandbox === undefined || secretsFile === undefined)
     throw new SandboxOptionsError(
       "A rehearsal needs --receiver <url> (where your receiver listens) and --secrets-file <path> (the file it reads its secrets from).",
     );
-  const disableAfter = text("disable-after") ?? String(DEFAULT_DISABLE_AFTER);
-  if (!/^\d+$/.test(disableAfter))
-    throw new SandboxOptionsError(`--disable-after takes a whole number, got "${disableAfter}".`);
+  const seconds = (flag: string, fallback: number) => {
+    const raw = text(flag);
+    return raw === undefined ? fallback : parseSeconds(raw, `--${flag}`, true);
+  };
   return {
-    help,
-    secret: text("secret") ?? env.MOCK_SECRET,
+    help: false,
     options: {
-      receiver: receiver ?? "",
-      secretsFile: secretsFile ?? "",
-      eventsEvery: seconds(text("events-every"), "--events-every", 1),
-      warmUp: seconds(text("warm-up"), "--warm-up", 10),
-      deployDelay: seconds(text("deploy-delay"), "--deploy-delay", 0),
-      tolerance: seconds(text("tolerance"), "--tolerance", DEFAULT_TOLERANCE_SECONDS),
-      retryDelays:
-        text("retry-delays") === undefined
-          ? DEFAULT_RETRY_DELAYS_S
-          : parseRetryDelays(text("retry-delays") ?? ""),
-      disableAfter: Number(disableAfter),
-      attemptTimeout: seconds(text("attempt-timeout"), "--attempt-timeout", DEFAULT_ATTEMPT_TIMEOUT_S),
+      sandbox,
+      secretsFile,
+      eventsEvery: sandbox.eventsEvery ?? 1,
+      warmUp: seconds("warm-up", 10),
+      deployDelay: seconds("deploy-delay", 0),
+      tolerance: seconds("tolerance", DEFAULT_TOLERANCE_SECONDS),
       quiet: values.quiet === true,
     },
   };
@@ -150,21 +127,15 @@ export interface RehearsalReport {
 /** Runs the whole rehearsal. `say` gets the step lines; `log` the per-attempt lines. */
 export async function rehearse(
   options: RehearsalOptions,
-  startSecret: string | undefined,
   say: (line: string) => void,
   log?: (line: string) => void,
 ): Promise<RehearsalReport> {
-  const secret = startSecret ?? (await currentSecret(options.secretsFile, say));
-  const sandbox = new Sandbox({
-    receiver: options.receiver,
-    secret,
-    retryDelays: options.retryDelays,
-    disableAfter: options.disableAfter,
-    attemptTimeout: options.attemptTimeout,
-    log,
-  });
+  const secret = options.sandbox.secret ?? (await currentSecret(options.secretsFile, say));
+  const sandbox = new Sandbox({ ...options.sandbox, secret, log });
   try {
-    say(`1. streaming events to ${options.receiver} every ${options.eventsEvery} s, signed with secret #1`);
+    say(
+      `1. streaming events to ${options.sandbox.receiver} every ${options.eventsEvery} s, signed with secret #1`,
+    );
     sandbox.streamEvents(options.eventsEvery);
     await sleep(options.warmUp * 1000);
 
@@ -280,12 +251,13 @@ export function renderReport(report: RehearsalReport): string {
 }
 
 async function main(): Promise<number> {
-  const { options, secret, help } = parseRehearsalOptions(process.argv.slice(2), process.env);
-  if (help) {
+  const parsed = parseRehearsalOptions(process.argv.slice(2), process.env);
+  if (parsed.help) {
     console.log(USAGE);
     return 0;
   }
-  const report = await rehearse(options, secret, console.log, options.quiet ? undefined : console.log);
+  const { options } = parsed;
+  const report = await rehearse(options, console.log, options.quiet ? undefined : console.log);
   console.log(`\n${renderReport(report)}`);
   return report.lost === 0 ? 0 : 1;
 }

@@ -426,6 +426,13 @@ export function parseRetryDelays(raw: string, source = "--retry-delays"): number
   });
 }
 
+/** Parses a flag's number of seconds (decimals allowed); the message names the flag. */
+export function parseSeconds(raw: string, source: string, zeroAllowed = false): number {
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+    throw new SandboxOptionsError(`${source} takes a number of seconds such as 2 or 0.5, got "${raw}".`);
+  return checkSeconds(Number(raw), source, zeroAllowed);
+}
+
 function checkDelays(delays: readonly number[]): readonly number[] {
   for (const delay of delays) checkSeconds(delay, "retry delay", true);
   return [...delays];
@@ -514,12 +521,7 @@ export function sandboxSettings(
   };
   const seconds = (flag: "events-every" | "attempt-timeout") => {
     const found = pick(flag);
-    if (found === undefined) return undefined;
-    if (!/^\d+(\.\d+)?$/.test(found.value.trim()))
-      throw new SandboxOptionsError(
-        `${found.source} takes a number of seconds such as 2 or 0.5, got "${found.value}".`,
-      );
-    return checkSeconds(Number(found.value), found.source);
+    return found && parseSeconds(found.value, found.source);
   };
   const receiver = pick("receiver");
   if (receiver === undefined) return undefined;

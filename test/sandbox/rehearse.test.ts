@@ -53,15 +53,12 @@ function secretsFile(content?: string): string {
 // Short everything: events every 50 ms, a 0.3 s "deploy", a 1 s tolerance window, retries after 0.3 and 0.6 s.
 function quick(receiver: string, file: string): RehearsalOptions {
   return {
-    receiver,
+    sandbox: { receiver, eventsEvery: 0.05, retryDelays: [0.3, 0.6], attemptTimeout: 2 },
     secretsFile: file,
     eventsEvery: 0.05,
     warmUp: 0.4,
     deployDelay: 0.3,
     tolerance: 1,
-    retryDelays: [0.3, 0.6],
-    disableAfter: 5,
-    attemptTimeout: 2,
     quiet: true,
   };
 }
@@ -71,7 +68,7 @@ describe("a rehearsal", () => {
     const file = secretsFile(`${OLD}\n`);
     const receiver = await startReceiver(() => readSecretsFile(file));
     const steps: string[] = [];
-    const report = await rehearse(quick(receiver, file), undefined, (line) => steps.push(line));
+    const report = await rehearse(quick(receiver, file), (line) => steps.push(line));
 
     expect(report.lost).toBe(0);
     expect(report.sent).toBeGreaterThan(10);
@@ -94,7 +91,7 @@ describe("a rehearsal", () => {
   it("with a receiver that trusts only the old secret is flagged: events lost, new secret never taken", async () => {
     const file = secretsFile(`${OLD}\n`);
     const receiver = await startReceiver(async () => [OLD]);
-    const report = await rehearse(quick(receiver, file), undefined, () => undefined);
+    const report = await rehearse(quick(receiver, file), () => undefined);
 
     expect(report.lost).toBeGreaterThan(0);
     expect(report.switchSeconds).toBeUndefined();
@@ -111,7 +108,6 @@ describe("a rehearsal", () => {
     const steps: string[] = [];
     const report = await rehearse(
       { ...quick(receiver, file), warmUp: 0.1, tolerance: 0.2, deployDelay: 0 },
-      undefined,
       (line) => steps.push(line),
     );
     expect(steps[0]).toMatch(/held no secret: wrote the sandbox secret/);
@@ -128,19 +124,23 @@ describe("rehearsal options", () => {
     );
   });
 
-  it("take the receiver from MOCK_RECEIVER and seconds with decimals", () => {
-    const { options } = parseRehearsalOptions(
-      ["--secrets-file", "s.txt", "--tolerance", "1.5", "--retry-delays", "0.1,0.2"],
+  it("take the receiver from MOCK_RECEIVER, the sandbox's flags, and seconds with decimals", () => {
+    const parsed = parseRehearsalOptions(
+      ["--secrets-file", "s.txt", "--tolerance", "1.5", "--retry-delays", "0.1,0.2", "--deploy-delay", "0"],
       { MOCK_RECEIVER: "http://127.0.0.1:8787/" },
     );
-    expect(options).toMatchObject({
-      receiver: "http://127.0.0.1:8787/",
-      tolerance: 1.5,
-      retryDelays: [0.1, 0.2],
-      warmUp: 10,
+    expect(parsed).toMatchObject({
+      help: false,
+      options: {
+        sandbox: { receiver: "http://127.0.0.1:8787/", retryDelays: [0.1, 0.2] },
+        eventsEvery: 1,
+        tolerance: 1.5,
+        deployDelay: 0,
+        warmUp: 10,
+      },
     });
     expect(() =>
-      parseRehearsalOptions(["--secrets-file", "s", "--receiver", "x", "--tolerance", "5m"]),
+      parseRehearsalOptions(["--secrets-file", "s", "--receiver", "http://x/", "--tolerance", "5m"]),
     ).toThrow(/--tolerance takes a number of seconds/);
   });
 });
