@@ -5,13 +5,13 @@
 // The rule everything here serves: the platform returns the new secret once, and rotating is not
 // idempotent. So the request is sent at most once, the secret is written to the file before success is
 // reported, and if it cannot be written it is printed rather than lost. Human messages go to standard
-// error; standard output carries only data (the secret with --print or when it could not be stored, the
-// webhook for `get`), so it can be piped. The API key is never printed: this file never reads it, the
+// error; standard output carries only the secret (with --print, or when it could not be stored), so it
+// can be piped. The API key is never printed: this file never reads it, the
 // client does.
 import { access, constants, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { HaiAgentsClient, isHaiAgentsError } from "./index.js";
+import { type CallOutcome, HaiAgentsClient, isHaiAgentsError } from "./index.js";
 import { appendSecret, readSecretsFile, retireSecrets, SecretsFileError } from "./secrets-file.js";
 
 const NAME = "hai-webhook-rotate";
@@ -47,8 +47,6 @@ Rotate a webhook's signing secret without ever losing the new one.
 Commands:
   rotate <webhook-id> --secrets-file <path>   rotate once; append the new secret to the file
   retire --secrets-file <path> [--keep 1]     keep only the newest secrets in the file
-  get <webhook-id>                            print the webhook (JSON, no secret)
-  ping <webhook-id>                           ask the platform to send a test delivery
 
 Run \`${NAME} <command> --help\` for a command's options.
 
@@ -88,24 +86,7 @@ Options:
 
 Exit status: 0 done; 2 usage error, or the file could not be read or written (it was not changed).`;
 
-const GET_HELP = `Usage: ${NAME} get <webhook-id> [--timeout <seconds>]
-
-Prints the webhook as JSON on standard output. The answer never holds the secret.
-
-${ENV_HELP}
-
-Exit status: 0 done; 2 usage or configuration error (nothing sent); 3 refused by the API; 4 no usable answer.`;
-
-const PING_HELP = `Usage: ${NAME} ping <webhook-id> [--timeout <seconds>]
-
-Asks the platform to send a test delivery to the webhook's URL and prints the status your receiver answered.
-
-${ENV_HELP}
-
-Exit status: 0 your receiver answered; 2 usage or configuration error (nothing sent); 3 refused by the API
-(including 502: your receiver could not be reached); 4 no usable answer.`;
-
-const HELP = { rotate: ROTATE_HELP, retire: RETIRE_HELP, get: GET_HELP, ping: PING_HELP } as const;
+const HELP = { rotate: ROTATE_HELP, retire: RETIRE_HELP } as const;
 type Command = keyof typeof HELP;
 
 /**
@@ -132,10 +113,6 @@ async function main(argv: string[]): Promise<number> {
       return rotate(rest);
     case "retire":
       return retire(rest);
-    case "get":
-      return get(rest);
-    case "ping":
-      return ping(rest);
     case "-h":
     case "--help":
     case "help":
@@ -218,7 +195,7 @@ async function rotate(args: string[]): Promise<number> {
     secret = (await client.webhooks.rotateWebhookSecret({ webhookId: id })).secret;
   } catch (error) {
     guard.release();
-    return reportFailedCall(error, "rotate");
+    return reportFailedCall(error);
   }
 
   // Rotated. From here on the only thing that matters is not losing `secret`.
@@ -260,13 +237,14 @@ async function rotate(args: string[]): Promise<number> {
  */
 async function checkSecretsFileIsUsable(path: string): Promise<number | undefined> {
   const folder = dirname(resolve(path));
-  const isFolder = await stat(folder).then(
-    (info) => info.isDirectory(),
-    () => false,
+  const problem = await stat(folder).then(
+    (info) => (info.isDirectory() ? undefined : "is not a folder"),
+    (error: NodeJS.ErrnoException) =>
+      error.code === "ENOENT" ? "does not exist" : `cannot be reached by this user (${error.code})`,
   );
-  if (!isFolder)
+  if (problem)
     throw new UsageError(
-      `the folder of --secrets-file (${folder}) does not exist. Create it first; nothing was sent.`,
+      `the folder of --secrets-file (${folder}) ${problem}. Fix that first; nothing was sent.`,
       null,
     );
   try {
@@ -348,58 +326,23 @@ async function retire(args: string[]): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// get and ping
-
-async function get(args: string[]): Promise<number> {
-  const { help, values, id } = parse(args, "get", { timeout: { type: "string" } });
-  if (help) return 0;
-  const timeoutInSeconds = timeoutOption(values.timeout, "get");
-  const client = new HaiAgentsClient(timeoutInSeconds === undefined ? {} : { timeoutInSeconds });
-  try {
-    const webhook = await (client.webhooks as unknown as PendingFacade).getWebhook({ webhookId: id });
-    process.stdout.write(`${JSON.stringify(webhook, null, 2)}\n`);
-    return 0;
-  } catch (error) {
-    return reportFailedCall(error, "get");
-  }
-}
-
-async function ping(args: string[]): Promise<number> {
-  const { help, values, id } = parse(args, "ping", { timeout: { type: "string" } });
-  if (help) return 0;
-  const timeoutInSeconds = timeoutOption(values.timeout, "ping");
-  const client = new HaiAgentsClient(timeoutInSeconds === undefined ? {} : { timeoutInSeconds });
-  try {
-    const { responseStatus } = await (client.webhooks as unknown as PendingFacade).pingWebhook({
-      webhookId: id,
-    });
-    say(`Test delivery sent to webhook ${id}; your receiver answered HTTP ${responseStatus}.`);
-    return 0;
-  } catch (error) {
-    return reportFailedCall(error, "ping");
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
 // failures
 
 /** One line saying what happened to the webhook and what to do; the exit status that goes with it. */
-function reportFailedCall(error: unknown, command: "rotate" | "get" | "ping"): number {
+function reportFailedCall(error: unknown): number {
   const message = oneLine(error instanceof Error ? error.message : String(error));
   // Anything that is not one of the client's errors happened somewhere we cannot see: assume it was sent.
-  const outcome = outcomeOf(error);
+  const outcome: CallOutcome = isHaiAgentsError(error) ? error.outcome : "unknown";
   switch (outcome) {
     case "not_sent":
       say(`error (nothing was sent): ${message}`);
       return EXIT.usage;
     case "rejected":
-      say(`error (${command === "rotate" ? "not rotated" : "refused"}): ${message}`);
+      say(`error (not rotated): ${message}`);
       return EXIT.rejected;
     case "unknown":
       say(
-        command === "rotate"
-          ? `error (outcome unknown: check before rotating again; the secrets file was not changed): ${message}`
-          : `error (no usable answer): ${message}`,
+        `error (outcome unknown: check before rotating again; the secrets file was not changed): ${message}`,
       );
       return EXIT.unknown;
     case "secret_lost":
@@ -430,20 +373,3 @@ main(process.argv.slice(2)).then(
     }
   },
 );
-
-// TEMPORARY until h/client's `client: outcomes` is merged: the contract's fields, read defensively.
-type CallOutcome = "not_sent" | "rejected" | "unknown" | "secret_lost";
-interface PendingFacade {
-  getWebhook(request: { webhookId: string }): Promise<unknown>;
-  pingWebhook(request: { webhookId: string }): Promise<{ responseStatus: number }>;
-}
-function outcomeOf(error: unknown): CallOutcome {
-  if (!isHaiAgentsError(error)) return "unknown";
-  const declared = (error as { outcome?: CallOutcome }).outcome;
-  if (declared) return declared;
-  const name = error.name;
-  if (["HaiAgentsConfigurationError", "InvalidWebhookIdError"].includes(name)) return "not_sent";
-  if (name === "UnexpectedResponseError") return "secret_lost";
-  if (error.statusCode !== undefined && error.statusCode < 500) return "rejected";
-  return "unknown";
-}

@@ -1,13 +1,10 @@
 // An SDK-shaped facade, so code written for the official TypeScript SDK runs with only the import changed.
+// Each method is one call through the raw client's rules (src/client.ts) plus typed errors for statuses.
+import type { components } from "../generated/api.js";
+import { type ApiKeySource, type Core, createCore, type FetchLike, resolveApiKey } from "./client.js";
+import { SecretNotReceivedError } from "./errors.js";
 
-import type { ApiKeySource } from "./auth.js";
-import { createRotateClient, type FetchLike, type RotateClient } from "./client.js";
-import { HaiAgentsConfigurationError } from "./client-errors.js";
-import { resolveApiKey, resolveBaseUrl } from "./config.js";
-import { type RequestOptions, rotateOnce } from "./rotate.js";
-import type { WebhookWithSecret } from "./types.js";
-
-export type { RequestOptions };
+type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
 
 export interface HaiAgentsClientOptions {
   /** API key. Default: the `HAI_API_KEY` environment variable. May be a function, called per request. */
@@ -16,11 +13,22 @@ export interface HaiAgentsClientOptions {
   environment?: string;
   /** Any origin, such as the mock server's. Takes precedence over `environment`. */
   baseUrl?: string;
-  /** Per-request timeout in seconds (default 60). */
+  /** Per-request timeout in seconds (default 60, at most 2147483.647). */
   timeoutInSeconds?: number;
   /** Transport (default: the global `fetch`, looked up at call time). */
   fetch?: FetchLike;
   /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Accept an `http:` base URL for a host that is not loopback (the key then travels in clear text). */
+  allowInsecureHttp?: boolean;
+}
+
+export interface RequestOptions {
+  /** Give up waiting after this many seconds (default: the client's `timeoutInSeconds`). */
+  timeoutInSeconds?: number;
+  /** Cancel the request; its abort reason is rethrown as is. */
+  abortSignal?: AbortSignal;
+  /** Extra headers for this request only. */
   headers?: Record<string, string>;
 }
 
@@ -29,13 +37,15 @@ export interface RotateWebhookSecretRequest {
   webhookId: string;
 }
 
+const ROTATE = "Rotating the webhook secret";
+
 /** The `webhooks` resource of {@link HaiAgentsClient}. */
 export class WebhooksClient {
-  readonly #context: { client: RotateClient; origin: string; timeoutInSeconds: number };
+  readonly #core: Core;
 
   /** @internal Use `new HaiAgentsClient().webhooks`. */
-  constructor(context: { client: RotateClient; origin: string; timeoutInSeconds: number }) {
-    this.#context = context;
+  constructor(core: Core) {
+    this.#core = core;
   }
 
   /**
@@ -45,19 +55,41 @@ export class WebhooksClient {
    * Make your receiver accept the old and the new secret before calling this; deliveries are signed with
    * the new one from the moment it returns.
    *
-   * Never retried automatically. Rotation is not idempotent: if a response is lost, a silent retry would
-   * rotate again and discard the secret you never received. A timeout or network failure therefore
-   * surfaces as `HaiAgentsTimeoutError` / `HaiAgentsNetworkError` for you to decide.
-   *
-   * @throws InvalidWebhookIdError before sending, when `webhookId` is not a UUID.
-   * @throws UnauthorizedError (401), NotFoundError (404), UnprocessableEntityError (422), HaiAgentsApiError (other).
+   * Sent once, never retried, never redirected. Rotation is not idempotent: if a response is lost, a
+   * silent retry would rotate again and discard the secret you never received. Every failure is a
+   * `HaiAgentsError` whose `outcome` says whether the secret was rotated (see the README's table).
    */
-  rotateWebhookSecret(
+  async rotateWebhookSecret(
     request: RotateWebhookSecretRequest,
-    requestOptions?: RequestOptions,
+    requestOptions: RequestOptions = {},
   ): Promise<WebhookWithSecret> {
-    return rotateOnce(this.#context, request?.webhookId, requestOptions);
+    const { response, text } = await this.#core.send(
+      "POST",
+      "/api/v2/webhooks/{webhook_id}/rotate",
+      { params: { path: { webhook_id: request?.webhookId } }, headers: requestOptions.headers },
+      requestOptions,
+    );
+    return readSecret(text, response.status);
   }
+}
+
+function readSecret(text: string, statusCode: number): WebhookWithSecret {
+  if (text === "") throw new SecretNotReceivedError(ROTATE, statusCode, "its body is empty");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The parser's own message may quote the body, and the body holds the secret: do not pass it on.
+    throw new SecretNotReceivedError(ROTATE, statusCode, "its body is not JSON");
+  }
+  const record = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  if (typeof record.secret !== "string" || record.secret === "") {
+    throw new SecretNotReceivedError(ROTATE, statusCode, "its body has no `secret`");
+  }
+  if (typeof record.id !== "string") {
+    throw new SecretNotReceivedError(ROTATE, statusCode, "its body has no webhook `id`");
+  }
+  return parsed as WebhookWithSecret;
 }
 
 /**
@@ -68,21 +100,14 @@ export class HaiAgentsClient {
   readonly webhooks: WebhooksClient;
 
   constructor(options: HaiAgentsClientOptions = {}) {
-    const token = typeof options.token === "function" ? options.token : resolveApiKey(options.token);
-    const origin = resolveBaseUrl(options.baseUrl ?? options.environment);
-    const timeoutInSeconds = options.timeoutInSeconds ?? 60;
-    if (!Number.isFinite(timeoutInSeconds) || timeoutInSeconds <= 0) {
-      throw new HaiAgentsConfigurationError(
-        "timeoutInSeconds",
-        "timeoutInSeconds must be a positive number of seconds.",
-      );
-    }
-    const client = createRotateClient({
-      baseUrl: origin,
-      apiKey: token,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
+    const { core } = createCore({
+      baseUrl: options.baseUrl ?? options.environment,
+      apiKey: typeof options.token === "function" ? options.token : resolveApiKey(options.token),
+      fetch: options.fetch,
+      headers: options.headers,
+      timeoutInSeconds: options.timeoutInSeconds,
+      allowInsecureHttp: options.allowInsecureHttp,
     });
-    this.webhooks = new WebhooksClient({ client, origin, timeoutInSeconds });
+    this.webhooks = new WebhooksClient(core);
   }
 }

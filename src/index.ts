@@ -1,25 +1,50 @@
-export type { ApiKeySource } from "./auth.js";
-export { bearerAuth } from "./auth.js";
-export type { FetchLike, RotateClient, RotateClientOptions } from "./client.js";
-export { createRotateClient } from "./client.js";
+// The client's public surface: the SDK-shaped facade, the raw typed client, their errors, and friendly
+// names for the generated schema types so callers never have to index `components` themselves.
+import type { components, operations, paths } from "../generated/api.js";
+
+export type { ApiKeySource, FetchLike, RotateClient, RotateClientOptions } from "./client.js";
 export {
+  API_KEY_ENV,
+  BASE_URL_ENV,
+  bearerAuth,
+  createRotateClient,
+  HaiAgentsEnvironment,
+  isWebhookId,
+  MAX_RESPONSE_BYTES,
+  WEBHOOK_ID_PATTERN,
+} from "./client.js";
+export type { CallOutcome } from "./errors.js";
+export {
+  BadRequestError,
+  HaiAgentsApiError,
   HaiAgentsConfigurationError,
+  HaiAgentsError,
   HaiAgentsNetworkError,
+  HaiAgentsRedirectError,
   HaiAgentsTimeoutError,
   InvalidWebhookIdError,
-  UnexpectedResponseError,
-} from "./client-errors.js";
-export { API_KEY_ENV, BASE_URL_ENV } from "./config.js";
-export { HaiAgentsEnvironment } from "./environments.js";
-export {
-  HaiAgentsApiError,
-  HaiAgentsError,
   isHaiAgentsError,
   NotFoundError,
+  ReceiverUnreachableError,
+  SecretNotReceivedError,
   UnauthorizedError,
+  UnexpectedResponseError,
   UnprocessableEntityError,
 } from "./errors.js";
 export type { HaiAgentsClientOptions, RequestOptions, RotateWebhookSecretRequest } from "./facade.js";
 export { HaiAgentsClient, WebhooksClient } from "./facade.js";
-export type * from "./types.js";
-export { isWebhookId } from "./webhook-id.js";
+
+export type { components, operations, paths };
+
+/** A webhook as the API describes it (never includes the secret). */
+export type Webhook = components["schemas"]["Webhook"];
+/** The webhook plus its new signing secret: the body of a successful rotate (and create). */
+export type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
+/** Body of a 401 from the API gateway. */
+export type GatewayError = components["schemas"]["GatewayError"];
+/** Body of a 404 (and most other errors raised by the API itself). */
+export type DetailError = components["schemas"]["DetailError"];
+/** Body of a 422. */
+export type HTTPValidationError = components["schemas"]["HTTPValidationError"];
+/** One entry of a 422 body. */
+export type ValidationIssue = components["schemas"]["ValidationError"];

@@ -6,7 +6,7 @@
 // file beside it, so two rotations appending at once both land. No message names a secret: they only
 // ever name the file.
 import { randomBytes } from "node:crypto";
-import { open, readFile, realpath, rename, unlink } from "node:fs/promises";
+import { open, readFile, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export type SecretsFileErrorCode =
@@ -139,6 +139,10 @@ async function writeAtomically(target: string, shownPath: string, content: strin
     try {
       step = "write the temporary file";
       await handle.chmod(FILE_MODE); // whatever the umask
+      // The replacement keeps the old file's owner where we may set it (run as root, say, on a file the
+      // receiver's user owns): otherwise that receiver could no longer read its 0600 file.
+      const previous = await stat(target).catch(() => undefined);
+      if (previous) await handle.chown(previous.uid, previous.gid).catch(() => undefined);
       await handle.writeFile(content, "utf8");
       step = "sync the temporary file to disk";
       await handle.sync();

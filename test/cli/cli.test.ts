@@ -3,7 +3,16 @@
 // local node:http stand-in for the answers the mock does not give (5xx, silence, cut bodies). Each
 // documented exit status is produced by its real cause.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -25,10 +34,16 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  started?: (child: ChildProcess, stderr: () => string) => void,
+  uid?: number,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
+      cwd: uid === undefined ? dir : ROOT,
+      ...(uid === undefined ? {} : { uid, gid: uid }),
       env: { PATH: process.env.PATH, HAI_API_KEY: KEY, HAI_BASE_URL: mock.url, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -38,6 +53,7 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}): P
     child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text));
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
+    started?.(child, () => stderr);
   });
 }
 
@@ -55,9 +71,9 @@ let file: string;
 
 beforeAll(async () => {
   const built = statSync(CLI, { throwIfNoEntry: false });
-  const sources = ["cli.ts", "secrets-file.ts", "index.ts", "facade.ts"].map((name) =>
-    join(ROOT, "src", name),
-  );
+  const sources = readdirSync(join(ROOT, "src"))
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => join(ROOT, "src", name));
   if (!built || sources.some((source) => statSync(source).mtimeMs > built.mtimeMs))
     throw new Error("dist/src/cli.js is missing or older than src/: run `npm run build` first.");
   mock = await startMockProcess(["--dynamic", "--quiet"]);
@@ -176,6 +192,16 @@ describe("rotate against a stand-in server", () => {
     unchanged();
   });
 
+  it("exits 3 after exactly one request on a redirect, following nothing", async () => {
+    answer = (req, res) => res.writeHead(307, { Location: `${url}${req.url}` }).end();
+    const run = await rotate();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^error \(not rotated\): .*307/);
+    expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/rotate`]);
+    unchanged();
+    expectNothingLeaked(run);
+  });
+
   it("exits 4 after one request on a 5xx: the outcome is unknown", async () => {
     answer = (_req, res) => res.writeHead(503).end();
     const run = await rotate();
@@ -202,6 +228,68 @@ describe("rotate against a stand-in server", () => {
     expect(run.code).toBe(4);
     expect(requests).toHaveLength(1);
     unchanged();
+  });
+
+  it("does not give up the answer on a first Ctrl-C: the secret arriving after it is still stored", async () => {
+    const secret = "whsec_arrivedAfterCtrlC2222222222222222222222";
+    let respond: (() => void) | undefined;
+    const received = new Promise<void>((resolve) => {
+      answer = (_req, res) => {
+        respond = () => res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret));
+        resolve();
+      };
+    });
+    const run = runCli(
+      ["rotate", WEBHOOK_ID, "--secrets-file", file],
+      { HAI_BASE_URL: url },
+      (child, stderr) => {
+        void received.then(async () => {
+          child.kill("SIGINT");
+          while (!stderr().includes("Waiting for the answer")) await new Promise((r) => setTimeout(r, 10));
+          respond?.();
+        });
+      },
+    );
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n${secret}\n`);
+    expectNothingLeaked(result);
+  });
+
+  it("exits 4 on a second Ctrl-C while waiting, leaving the file unchanged", async () => {
+    const received = new Promise<void>((resolve) => {
+      answer = () => resolve(); // never answers
+    });
+    const run = runCli(
+      ["rotate", WEBHOOK_ID, "--secrets-file", file],
+      { HAI_BASE_URL: url },
+      (child, stderr) => {
+        void received.then(async () => {
+          child.kill("SIGINT");
+          while (!stderr().includes("Waiting for the answer")) await new Promise((r) => setTimeout(r, 10));
+          child.kill("SIGINT");
+        });
+      },
+    );
+    const result = await run;
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("error (outcome unknown: check before rotating again)");
+    unchanged();
+  });
+
+  it("exits 6 when a 200 arrives but its body is cut: rotated, secret not received", async () => {
+    answer = (_req, res) => {
+      const body = rotatedBody("whsec_neverFullyReceived000000000000000000");
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(body.length) });
+      res.write(body.slice(0, 20));
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    const run = await rotate();
+    expect(run.code).toBe(6);
+    expect(run.stderr).toMatch(/^error \(rotated, but the new secret was not received: rotate again now\)/);
+    expect(requests).toHaveLength(1);
+    unchanged();
+    expectNothingLeaked(run);
   });
 
   it("exits 6 when a 200 carries no readable secret", async () => {
@@ -300,6 +388,27 @@ describe("usage and configuration errors: exit 2, nothing sent", () => {
     });
   }
 
+  it("refuses a folder this user cannot write in, before sending anything", async () => {
+    // Root writes anywhere, so as root the CLI runs as `nobody` against a folder root owns.
+    const nobody = process.getuid?.() === 0 ? 65534 : undefined;
+    const folder = join(dir, "not-yours");
+    mkdirSync(folder, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    if (nobody === undefined) chmodSync(folder, 0o555);
+    const run = await runCli(
+      ["rotate", WEBHOOK_ID, "--secrets-file", join(folder, "secrets")],
+      { HAI_BASE_URL: url },
+      undefined,
+      nobody,
+    );
+    chmodSync(folder, 0o755);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: cannot write in ${folder}, the folder of --secrets-file. Check its permissions; nothing was sent.\n`,
+    );
+    expect(requests).toBe(0);
+  });
+
   it("does not echo a stray argument, which may be a pasted secret", async () => {
     const run = await runCli(["retire", OLD, "--secrets-file", file]);
     expect(run.code).toBe(2);
@@ -344,7 +453,7 @@ describe("retire", () => {
 });
 
 describe("--help", () => {
-  for (const command of [[], ["rotate"], ["retire"], ["get"], ["ping"]]) {
+  for (const command of [[], ["rotate"], ["retire"]]) {
     it(`${["hai-webhook-rotate", ...command].join(" ")} --help prints its usage and exits 0`, async () => {
       const run = await runCli([...command, "--help"]);
       expect(run.code).toBe(0);

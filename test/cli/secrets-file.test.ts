@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -100,6 +101,16 @@ describe("appendSecret", () => {
     expect(readFileSync(file, "utf8")).toBe(`${OLD}\n${NEW}\n`);
     await appendSecret(file, OLD);
     expect(readFileSync(file, "utf8")).toBe(`${NEW}\n${OLD}\n`);
+  });
+
+  it("keeps the owner of the file it replaces, so the receiver's user can still read it", async () => {
+    // Run as root (as in CI containers), the file is given to another user first; otherwise it is ours.
+    const owner = process.getuid?.() === 0 ? 65534 : statSync(dir).uid;
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    chownSync(file, owner, owner);
+    await appendSecret(file, NEW);
+    expect(statSync(file)).toMatchObject({ uid: owner, gid: owner });
+    expect(mode(file)).toBe(0o600);
   });
 
   it("writes through a symlink to the file it points at, keeping the link", async () => {

@@ -2,7 +2,7 @@
 // show each contract check catching exactly that defect. Its bodies are the spec's own examples.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
+import { WEBHOOK_ID_PATTERN } from "../../src/index.js";
 import type { OperationContract } from "./operation-contract.js";
 
 export const DEFECTS = [

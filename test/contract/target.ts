@@ -1,6 +1,6 @@
 // Which provider the contract suite runs against: the mock started by the global setup, or any server
 // given by CONTRACT_BASE_URL / CONTRACT_TOKEN / CONTRACT_WEBHOOK_ID.
-import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
+import { WEBHOOK_ID_PATTERN } from "../../src/index.js";
 import type { Json } from "../support/spec.js";
 
 export interface ContractTarget {

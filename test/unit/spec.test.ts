@@ -2,8 +2,7 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HaiAgentsEnvironment } from "../../src/environments.js";
-import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
+import { HaiAgentsEnvironment, WEBHOOK_ID_PATTERN } from "../../src/index.js";
 import { createAjv, formatErrors } from "../support/ajv.js";
 import { bundleSpec, type Json, ROOT } from "../support/spec.js";
 

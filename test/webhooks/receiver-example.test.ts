@@ -1,11 +1,13 @@
-// The example receiver as a user runs it: bundled from source, started as its own process on 127.0.0.1,
-// sent signed deliveries over HTTP, stopped by PID.
+// The example receiver as a user runs it: bundled from source, started as its own process on 127.0.0.1
+// reading a secrets file, sent signed deliveries over HTTP while the file goes through a rotation
+// (append the new secret, later retire the old one), stopped by PID.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendSecret, retireSecrets } from "../../src/secrets-file.js";
 import { buildSignedDelivery } from "../../src/webhooks/index.js";
 import { ROOT } from "../support/spec.js";
 
@@ -23,36 +25,21 @@ const event = {
 } as const;
 
 let dir: string;
+let secretsFile: string;
+let outfile: string;
 let child: ChildProcess;
 let baseUrl: string;
 let output = "";
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "receiver-example-"));
-  const outfile = join(dir, "receiver.mjs");
-  // The example imports the package by name; point that name at the sources so this tests the current code.
-  await build({
-    entryPoints: [join(ROOT, "examples/receiver.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile,
-    alias: { "hai-webhook-rotate/webhooks": join(ROOT, "src/webhooks/index.ts") },
-    logLevel: "silent",
-  });
+function start(env: Record<string, string>): Promise<string> {
+  output = "";
   child = spawn(process.execPath, [outfile], {
-    env: {
-      PATH: process.env.PATH,
-      WEBHOOK_SECRET_OLD: OLD,
-      WEBHOOK_SECRET_NEW: NEW,
-      HOST: "127.0.0.1",
-      PORT: "0",
-    },
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));
-  baseUrl = await new Promise<string>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`receiver did not start:\n${output}`)), 10_000);
     child.stdout!.on("data", () => {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -61,8 +48,32 @@ beforeAll(async () => {
         resolve(match[1]!);
       }
     });
-    child.once("exit", (code) => reject(new Error(`receiver exited with ${code}:\n${output}`)));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`receiver exited with ${code}:\n${output}`));
+    });
   });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "receiver-example-"));
+  outfile = join(dir, "receiver.mjs");
+  // The example imports the package by name; point those names at the sources so this tests the current code.
+  await build({
+    entryPoints: [join(ROOT, "examples/receiver.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    alias: {
+      "hai-webhook-rotate/webhooks": join(ROOT, "src/webhooks/index.ts"),
+      "hai-webhook-rotate/secrets-file": join(ROOT, "src/secrets-file.ts"),
+    },
+    logLevel: "silent",
+  });
+  secretsFile = join(dir, "webhook-secrets");
+  writeFileSync(secretsFile, `${OLD}\n`, { mode: 0o600 });
+  baseUrl = await start({ WEBHOOK_SECRETS_FILE: secretsFile });
 }, 30_000);
 
 afterAll(async () => {
@@ -74,32 +85,63 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (body: string, headers: Record<string, string>) =>
-  fetch(`${baseUrl}/hooks/h`, { method: "POST", body, headers });
+const deliver = async (secret: string) => {
+  const signed = buildSignedDelivery(event, secret);
+  return (await fetch(`${baseUrl}/hooks/h`, { method: "POST", body: signed.body, headers: signed.headers }))
+    .status;
+};
 
 describe("examples/receiver.ts", () => {
-  it("accepts deliveries signed with either secret, logs which one matched, refuses a forgery, and never logs a secret", async () => {
-    expect(output).toContain("(trusting: old, new)");
+  it("trusts exactly what the secrets file holds at each step of a rotation, logging which secret matched but never a secret", async () => {
+    expect(output).toContain(`(trusting 1 secret from ${secretsFile})`);
+    expect(await deliver(OLD)).toBe(204);
+    expect(await deliver(NEW)).toBe(401);
+    expect(output).toContain(
+      "verified session.completed evt_receiver_example with secret 1 of 1 (the newest)",
+    );
 
-    const signedNew = buildSignedDelivery(event, NEW);
-    expect((await post(signedNew.body, signedNew.headers)).status).toBe(204);
-    const signedOld = buildSignedDelivery(event, OLD);
-    expect((await post(signedOld.body, signedOld.headers)).status).toBe(204);
+    // Step 2 of the rotation: the new secret is appended. The very next delivery must already verify.
+    await appendSecret(secretsFile, NEW);
+    expect(await deliver(NEW)).toBe(204);
+    expect(await deliver(OLD)).toBe(204);
+    expect(output).toContain("with secret 2 of 2 (the newest)");
+    expect(output).toContain("with secret 1 of 2\n");
+
+    // Step 3: the old secret is retired; deliveries signed with it are refused from the next one on.
+    await retireSecrets(secretsFile, 1);
+    expect(await deliver(OLD)).toBe(401);
+    expect(await deliver(NEW)).toBe(204);
 
     const forged = buildSignedDelivery(event, "whsec_notTrustedAnywhere");
-    const refused = await post(forged.body, forged.headers);
+    const refused = await fetch(`${baseUrl}/hooks/h`, {
+      method: "POST",
+      body: forged.body,
+      headers: forged.headers,
+    });
     expect({ status: refused.status, body: await refused.json() }).toEqual({
       status: 401,
       body: { error: "signature_mismatch" },
     });
-
-    const unsigned = await post(signedNew.body, { "Content-Type": "application/json" });
+    const unsigned = await fetch(`${baseUrl}/hooks/h`, { method: "POST", body: "{}" });
     expect(unsigned.status).toBe(400);
-
-    expect(output).toContain("verified session.completed evt_receiver_example with the new secret");
-    expect(output).toContain("verified session.completed evt_receiver_example with the old secret");
     expect(output).toContain("rejected delivery (signature_mismatch)");
     expect(output).toContain("rejected delivery (missing_signature)");
     for (const secret of [OLD, NEW]) expect(output).not.toContain(secret.slice(6));
+  });
+
+  it("keeps the secrets it has when the file disappears, and says so", async () => {
+    rmSync(secretsFile);
+    expect(await deliver(NEW)).toBe(204);
+    expect(output).toMatch(
+      /cannot re-read .*webhook-secrets, still trusting the 1 secret read before: No secrets file/,
+    );
+    writeFileSync(secretsFile, `${NEW}\n`, { mode: 0o600 });
+  });
+
+  it("refuses to start without a readable secrets file, saying what to set", async () => {
+    const previous = child;
+    await expect(start({})).rejects.toThrow(/exited with 1:[\s\S]*Set WEBHOOK_SECRETS_FILE to a file/);
+    await expect(start({ WEBHOOK_SECRETS_FILE: join(dir, "absent") })).rejects.toThrow(/No secrets file at /);
+    child = previous;
   });
 });
