@@ -8,7 +8,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { components } from "../../generated/api.js";
 import { signWebhook } from "../webhooks/index.js";
-import { freshSecret } from "./prism.js";
 import type { StatefulHandler } from "./server.js";
 
 type Webhook = components["schemas"]["Webhook"];
@@ -89,6 +88,11 @@ interface Envelope {
   created_at: string;
   data: Record<string, unknown>;
 }
+
+// The same shape as the mock's `freshSecret` (prism.ts): 32 random bytes as unpadded base64url. Not imported
+// from there because prism.ts loads Prism, which costs `npm run rehearse` over 2 s of CPU at start-up; a test
+// checks this one against the spec's `secret` pattern too.
+const freshSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
 
 // Crockford base32, as in the spec's example event ids (evt_01J2Z3K4M5N6P7Q8R9S0T1V2W3): time first, so ids sort.
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
