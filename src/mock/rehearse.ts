@@ -220,7 +220,7 @@ export function renderReport(report: RehearsalReport): string {
   const row = (label: string, value: string | number) => `  ${label.padEnd(28)}${value}`;
   const switched =
     report.switchSeconds === undefined
-      ? `NEVER: all ${report.refusedWithNewSecret} deliveries signed with the new secret were refused`
+      ? `NEVER: all ${report.refusedWithNewSecret} attempts signed with the new secret were refused`
       : `${report.switchSeconds.toFixed(2)} s after the rotation (${report.refusedWithNewSecret} attempts refused before)`;
   const lines = [
     "Rehearsal report",

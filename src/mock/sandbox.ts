@@ -139,9 +139,11 @@ export class Sandbox {
   private readonly log: (line: string) => void;
   private readonly events = new Map<string, EventRecord>();
   private readonly attemptLog: DeliveryAttempt[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  // Pending retries (timer -> settles its promise) and attempts in flight, so close() can end them all.
+  private readonly retries = new Map<NodeJS.Timeout, () => void>();
+  private readonly sending = new Set<AbortController>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly stopping = new AbortController();
+  private closed = false;
   private consecutiveLost = 0;
   private rotatedAt: number | undefined;
   private stream: NodeJS.Timeout | undefined;
@@ -272,9 +274,13 @@ export class Sandbox {
   /** Stops the stream, cancels pending retries and aborts attempts in flight. Safe to call twice. */
   async close(): Promise<void> {
     this.stopStream();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.stopping.abort();
+    this.closed = true;
+    for (const [timer, settle] of this.retries) {
+      clearTimeout(timer);
+      settle();
+    }
+    this.retries.clear();
+    for (const controller of this.sending) controller.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -294,7 +300,7 @@ export class Sandbox {
   }
 
   private async attempt(event: Envelope, record: EventRecord, number: number): Promise<void> {
-    if (this.stopping.signal.aborted) return;
+    if (this.closed) return;
     if (this.webhook.disabled) {
       record.state = "lost";
       this.log(`${event.id} ${event.type} not sent: the webhook is disabled`);
@@ -302,7 +308,7 @@ export class Sandbox {
     }
     const attempt = await this.send(event, number, "event");
     record.attempts.push(attempt);
-    if (this.stopping.signal.aborted) return; // closed mid-attempt: schedule nothing more
+    if (this.closed) return; // closed mid-attempt: schedule nothing more
     if (attempt.outcome === "delivered") {
       record.state = "delivered";
       this.consecutiveLost = 0;
@@ -320,14 +326,13 @@ export class Sandbox {
         new Promise<void>((resolve) => {
           const timer = setTimeout(
             () => {
-              this.timers.delete(timer);
+              this.retries.delete(timer);
               this.attempt(event, record, number + 1).then(resolve, resolve);
             },
             (attempt.retry_in_s ?? 0) * 1000,
           );
           timer.unref();
-          this.timers.add(timer);
-          this.stopping.signal.addEventListener("abort", () => resolve(), { once: true });
+          this.retries.set(timer, resolve);
         }),
       );
     }
@@ -342,6 +347,13 @@ export class Sandbox {
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
+    // One controller per attempt (not a listener per attempt on a shared signal, which piles up under load).
+    const controller = new AbortController();
+    const timeout = setTimeout(
+      () => controller.abort(new DOMException("attempt timed out", "TimeoutError")),
+      this.timeoutS * 1000,
+    );
+    this.sending.add(controller);
     try {
       const response = await this.fetch(this.webhook.url, {
         method: "POST",
@@ -352,13 +364,16 @@ export class Sandbox {
         },
         body,
         redirect: "manual",
-        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutS * 1000), this.stopping.signal]),
+        signal: controller.signal,
       });
       await response.arrayBuffer().catch(() => undefined); // drain, so the connection can be reused
       status = response.status;
       if (status < 200 || status > 299) error = `receiver answered ${status}`;
     } catch (failure) {
       error = describeFailure(failure, this.timeoutS);
+    } finally {
+      clearTimeout(timeout);
+      this.sending.delete(controller);
     }
     const latency = Math.round((performance.now() - started) * 10) / 10;
     const retriesLeft = kind === "event" && number <= this.retryDelays.length;
