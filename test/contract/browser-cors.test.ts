@@ -1,13 +1,15 @@
-// CORS as a browser enforces it: a page on another origin calls the provider with a bearer token (which
-// forces a preflight) and must be able to read both a success and an error answer.
+// CORS as a browser enforces it: a page on another origin calls each provider that is an HTTP server, for
+// every operation, with a bearer token (which forces a preflight), and must be able to read both a success
+// and an error answer, validated against the spec's schema.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type LaunchedBrowser, launchChromium, runBrowserTests } from "../support/chromium.js";
-import { ROTATE_PATH } from "./scenarios.js";
-import { SKIP } from "./target.js";
+import { operationContracts } from "./operation-contract.js";
+import { loadProviders, SKIP } from "./target.js";
 
-const target = inject("contractTarget");
+const contracts = operationContracts(inject("contractSpec"));
+const providers = (await loadProviders()).filter((provider) => provider.extras.has("http-server"));
 
 let browser: LaunchedBrowser | undefined;
 let page: Server | undefined;
@@ -32,16 +34,16 @@ afterAll(async () => {
 });
 
 /** Runs fetch inside the page; returns what the page's script could read, or the browser's refusal. */
-async function fetchFromPage(id: string, token: string | undefined) {
+async function fetchFromPage(url: string, method: string, token: string | undefined) {
   if (!browser) throw new Error("no browser");
   const tab = await browser.context.newPage();
   try {
     await tab.goto(pageOrigin);
     return await tab.evaluate(
-      async ({ url, token }) => {
+      async ({ url, method, token }) => {
         try {
           const response = await fetch(url, {
-            method: "POST",
+            method,
             headers: token ? { Authorization: `Bearer ${token}` } : {},
           });
           return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -49,7 +51,7 @@ async function fetchFromPage(id: string, token: string | undefined) {
           return { refused: String(error) };
         }
       },
-      { url: target.baseUrl + ROTATE_PATH.replace("{webhook_id}", id), token },
+      { url, method, token },
     );
   } finally {
     await tab.close();
@@ -57,17 +59,27 @@ async function fetchFromPage(id: string, token: string | undefined) {
 }
 
 describe.skipIf(!runBrowserTests)("a browser page on another origin", () => {
-  it("can rotate with a bearer token (preflighted) and read the new secret", async (context) => {
-    if (!target.webhookId) return context.skip(SKIP.noWebhookId);
-    const result = await fetchFromPage(target.webhookId, target.token);
-    expect(result).toMatchObject({
-      status: 200,
-      body: { id: target.webhookId, secret: expect.stringMatching(/^whsec_/) },
-    });
-  });
+  for (const provider of providers) {
+    for (const contract of contracts) {
+      const url = (id: string) => provider.baseUrl + contract.path.replace("{webhook_id}", id);
+      const success = contract.statuses.filter((status) => status.startsWith("2")).sort()[0] ?? "200";
 
-  it("can read the 401 body when the token is missing", async () => {
-    const result = await fetchFromPage("00000000-0000-4000-8000-000000000000", undefined);
-    expect(result).toMatchObject({ status: 401, body: { message: expect.any(String) } });
-  });
+      it(`${contract.label} on ${provider.name}: the success answer is readable (preflighted)`, async (context) => {
+        if (!provider.webhookId) return context.skip(SKIP.noWebhookId);
+        const result = await fetchFromPage(url(provider.webhookId), contract.method, provider.token);
+        expect(result).toMatchObject({ status: Number(success) });
+        const validate = contract.validator(success, "application/json");
+        expect(validate((result as { body: unknown }).body), JSON.stringify(validate.errors)).toBe(true);
+      });
+
+      it(`${contract.label} on ${provider.name}: the 401 body is readable without a token`, async () => {
+        const result = await fetchFromPage(
+          url("00000000-0000-4000-8000-000000000000"),
+          contract.method,
+          undefined,
+        );
+        expect(result).toMatchObject({ status: 401, body: { message: expect.any(String) } });
+      });
+    }
+  }
 });

@@ -5,10 +5,17 @@ import { createAjv } from "../support/ajv.js";
 import type { Json } from "../support/spec.js";
 
 export interface OperationContract {
+  /** e.g. "POST /api/v2/webhooks/{webhook_id}/rotate". */
   label: string;
+  operationId: string;
+  /** Upper-case. */
+  method: string;
+  path: string;
   statuses: string[];
   mediaTypes(status: string): string[];
   validator(status: string, mediaType: string): ValidateFunction;
+  /** Whether the schema for (status, media type) declares a `secret` property anywhere. */
+  declaresSecret(status: string, mediaType: string): boolean;
   /** The value of the response example named `name` (first example when omitted). */
   example(status: string, name?: string): unknown;
 }
@@ -16,9 +23,17 @@ export interface OperationContract {
 type MediaObject = { schema?: Json; examples?: Record<string, { value?: unknown }> };
 type ResponseObject = { content?: Record<string, MediaObject> };
 
+function hasSecretProperty(schema: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof schema !== "object" || schema === null || seen.has(schema)) return false;
+  seen.add(schema);
+  const properties = (schema as { properties?: Json }).properties;
+  if (properties && "secret" in properties) return true;
+  return Object.values(schema).some((value) => hasSecretProperty(value, seen));
+}
+
 export function operationContract(spec: Json, path: string, method: string): OperationContract {
   const operation = ((spec.paths as Json | undefined)?.[path] as Json | undefined)?.[method] as
-    | { responses?: Record<string, ResponseObject> }
+    | { operationId?: string; responses?: Record<string, ResponseObject> }
     | undefined;
   if (!operation?.responses) throw new Error(`The spec has no ${method.toUpperCase()} ${path}.`);
   const responses = operation.responses;
@@ -32,6 +47,9 @@ export function operationContract(spec: Json, path: string, method: string): Ope
 
   return {
     label: `${method.toUpperCase()} ${path}`,
+    operationId: operation.operationId ?? `${method} ${path}`,
+    method: method.toUpperCase(),
+    path,
     statuses: Object.keys(responses),
     mediaTypes: (status) => Object.keys(responses[status]?.content ?? {}),
     validator(status, mediaType) {
@@ -43,6 +61,7 @@ export function operationContract(spec: Json, path: string, method: string): Ope
       }
       return validate;
     },
+    declaresSecret: (status, mediaType) => hasSecretProperty(media(status, mediaType).schema),
     example(status, name) {
       const [mediaType] = Object.keys(responses[status]?.content ?? {});
       const examples = mediaType ? (media(status, mediaType).examples ?? {}) : {};
@@ -52,4 +71,13 @@ export function operationContract(spec: Json, path: string, method: string): Ope
       return examples[chosen]?.value;
     },
   };
+}
+
+const METHODS = ["get", "put", "post", "delete", "patch"];
+
+/** Every operation of the spec, in the spec's order. */
+export function operationContracts(spec: Json): OperationContract[] {
+  return Object.entries((spec.paths as Record<string, Json> | undefined) ?? {}).flatMap(([path, item]) =>
+    METHODS.filter((method) => method in item).map((method) => operationContract(spec, path, method)),
+  );
 }

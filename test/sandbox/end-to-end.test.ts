@@ -3,13 +3,12 @@
 // with esbuild (as `npm run example:receiver` does), the rehearsal runs from the build (as `npm run rehearse`
 // does; `npm test` builds first). Both are stopped by PID. Short delays keep the whole file to a few seconds.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readSecretsFile } from "../../src/secrets-file.js";
-import { assertBuildIsCurrent } from "../contract/mock-process.js";
 import { ROOT } from "../support/spec.js";
 
 const OLD = "whsec_endToEndOldSecretAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -38,8 +37,16 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sandbox-e2e-"));
   receiverJs = join(dir, "receiver.mjs");
-  assertBuildIsCurrent();
   rehearseJs = join(ROOT, "dist/src/mock/rehearse.js");
+  // A stale build would test old code: refuse it.
+  const sources = ["rehearse.ts", "sandbox.ts"].map((file) => join(ROOT, "src/mock", file));
+  if (
+    !existsSync(rehearseJs) ||
+    sources.some((file) => statSync(file).mtimeMs > statSync(rehearseJs).mtimeMs)
+  )
+    throw new Error(
+      "dist/src/mock/rehearse.js is missing or older than src/mock/: run `npm run build` first.",
+    );
   await build({
     bundle: true,
     platform: "node",
