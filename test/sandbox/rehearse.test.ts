@@ -50,10 +50,11 @@ function secretsFile(content?: string): string {
   return path;
 }
 
-// Short everything: events every 50 ms, a 0.3 s "deploy", a 1 s tolerance window, retries after 0.3 and 0.6 s.
+// Short everything: events every 50 ms, a 0.3 s "deploy", a 1 s tolerance window, retries after 0.3, 1 and 3 s
+// (room for a loaded machine; a receiver that never takes the new secret makes the run wait for all of them).
 function quick(receiver: string, file: string): RehearsalOptions {
   return {
-    sandbox: { receiver, eventsEvery: 0.05, retryDelays: [0.3, 0.6], attemptTimeout: 2 },
+    sandbox: { receiver, eventsEvery: 0.05, retryDelays: [0.3, 1, 3], attemptTimeout: 2 },
     secretsFile: file,
     eventsEvery: 0.05,
     warmUp: 0.4,
