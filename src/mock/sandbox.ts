@@ -1,10 +1,11 @@
 // The rotation sandbox: one stateful webhook (the spec's example id) that really signs and delivers events to a
 // receiver, retries them re-signed with whatever secret is current at send time, and keeps delivery health
 // and a delivery log. It has no HTTP server of its own: the mock answers rotate/get/ping and the /_sandbox routes
-// from it (see `answerSandboxRequest` at the end), and `npm run rehearse` drives it directly.
+// from it (see `sandboxHandler` near the end), and `npm run rehearse` drives it directly.
 //
 // Secrets never leave this file except in rotate's answer: logs and the delivery log name a secret by its
-// generation ("secret #2"), never by value.
+// generation ("secret #2"), never by value, and the secret is a #private field, so inspecting a Sandbox
+// (console.log, a debugger's preview) does not show it.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { components } from "../../generated/api.js";
 import { signWebhook } from "../webhooks/index.js";
@@ -113,9 +114,11 @@ const SESSION_STEPS: ReadonlyArray<[type: string, status: string, previous: stri
   ["session.completed", "completed", "idle"],
 ];
 
-function sessionData(status = "running", previous: string | null = "pending"): Record<string, unknown> {
-  return { session_id: randomUUID(), status, previous_status: previous };
-}
+const sessionData = (): Record<string, unknown> => ({
+  session_id: randomUUID(),
+  status: "running",
+  previous_status: "pending",
+});
 
 function describeFailure(error: unknown, timeoutS: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
@@ -129,7 +132,7 @@ function describeFailure(error: unknown, timeoutS: number): string {
 
 export class Sandbox {
   readonly webhookId = SANDBOX_WEBHOOK_ID;
-  private secret: string;
+  #secret: string;
   private generation = 1;
   private readonly webhook: Mutable<Webhook>;
   private readonly retryDelays: readonly number[];
@@ -148,9 +151,10 @@ export class Sandbox {
   private rotatedAt: number | undefined;
   private stream: NodeJS.Timeout | undefined;
   private streamStep = 0;
+  private streamSession = randomUUID();
 
   constructor(options: SandboxOptions = {}) {
-    this.secret = checkSecret(options.secret ?? SANDBOX_SECRET);
+    this.#secret = checkSecret(options.secret ?? SANDBOX_SECRET);
     this.retryDelays = checkDelays(options.retryDelays ?? DEFAULT_RETRY_DELAYS_S);
     this.disableAfter = checkCount(options.disableAfter ?? DEFAULT_DISABLE_AFTER, "disableAfter");
     this.timeoutS = checkSeconds(options.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT_S, "attemptTimeout");
@@ -190,12 +194,12 @@ export class Sandbox {
 
   /** Replaces the secret; every attempt from now on, retries included, is signed with the new one. */
   rotate(): WebhookWithSecret {
-    this.secret = freshSecret();
+    this.#secret = freshSecret();
     this.generation += 1;
     this.rotatedAt = Date.now();
     this.webhook.updated_at = new Date(this.rotatedAt).toISOString();
     this.log(`rotated: deliveries are now signed with secret #${this.generation}`);
-    return { ...this.get(), secret: this.secret };
+    return { ...this.get(), secret: this.#secret };
   }
 
   /** One signed `ping` delivery, not retried, answered as the live API does. */
@@ -241,8 +245,11 @@ export class Sandbox {
     this.stopStream();
     this.stream = setInterval(() => {
       if (this.webhook.disabled) return;
-      const step = SESSION_STEPS[this.streamStep++ % SESSION_STEPS.length];
-      if (step) this.enqueue(step[0], sessionData(step[1], step[2]));
+      const index = this.streamStep++ % SESSION_STEPS.length;
+      if (index === 0) this.streamSession = randomUUID(); // each pass through the steps is a new session
+      const step = SESSION_STEPS[index];
+      if (step)
+        this.enqueue(step[0], { session_id: this.streamSession, status: step[1], previous_status: step[2] });
     }, everyS * 1000);
     this.stream.unref();
   }
@@ -360,7 +367,7 @@ export class Sandbox {
         headers: {
           "Content-Type": "application/json",
           "X-H-Webhook-Timestamp": timestamp,
-          "X-H-Webhook-Signature": signWebhook(body, timestamp, this.secret),
+          "X-H-Webhook-Signature": signWebhook(body, timestamp, this.#secret),
         },
         body,
         redirect: "manual",

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -249,6 +250,9 @@ describe("deliveries", () => {
     await box.settled();
     // Deliveries run concurrently and may arrive out of order: read the order they were queued in.
     const types = box.eventRecords().map((event) => event.type);
+    // Each session goes through the five steps: one session id per five events.
+    const sessions = received.map((request) => JSON.parse(request.body).data.session_id as string);
+    expect(new Set(sessions).size).toBe(Math.ceil(sessions.length / 5));
     expect(received.length).toBe(types.length);
     expect(types.length).toBeGreaterThanOrEqual(3);
     expect(types.slice(0, 3)).toEqual([
@@ -309,6 +313,7 @@ describe("what is visible", () => {
     const everything = lines.join("\n") + JSON.stringify(box.deliveries());
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(SANDBOX_SECRET);
+    expect(inspect(box, { depth: 5, showHidden: true })).not.toContain(secret);
   });
 
   it("the delivery log lists attempts newest last and can be cleared", async () => {
