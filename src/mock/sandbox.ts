@@ -114,11 +114,19 @@ const SESSION_STEPS: ReadonlyArray<[type: string, status: string, previous: stri
   ["session.completed", "completed", "idle"],
 ];
 
-const sessionData = (): Record<string, unknown> => ({
-  session_id: randomUUID(),
-  status: "running",
-  previous_status: "pending",
-});
+// Data for an event queued without any: a new session, in the status its type implies.
+const OTHER_ENDINGS: typeof SESSION_STEPS = [
+  ["session.failed", "failed", "running"],
+  ["session.timed_out", "timed_out", "running"],
+];
+function sessionData(type: string): Record<string, unknown> {
+  const step = [...SESSION_STEPS, ...OTHER_ENDINGS].find(([stepType]) => stepType === type);
+  return {
+    session_id: randomUUID(),
+    status: step?.[1] ?? "running",
+    previous_status: step?.[2] ?? "pending",
+  };
+}
 
 function describeFailure(error: unknown, timeoutS: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
@@ -228,7 +236,7 @@ export class Sandbox {
    * Queues one event and delivers it in the background; returns its id. Default: a `session.status_updated`.
    * Throws `SandboxOptionsError` when there is no receiver to deliver to.
    */
-  enqueue(type = "session.status_updated", data: Record<string, unknown> = sessionData()): string {
+  enqueue(type = "session.status_updated", data: Record<string, unknown> = sessionData(type)): string {
     if (this.webhook.url === "")
       throw new SandboxOptionsError("The sandbox has no receiver: start it with --receiver <url>.");
     const event: Envelope = { type, id: eventId(), created_at: new Date().toISOString(), data };

@@ -137,6 +137,23 @@ describe("deliveries", () => {
     });
   });
 
+  it("of a type given without data carry a new session in the status that type implies", async () => {
+    const { url, received } = await startReceiver();
+    const { sandbox: box } = sandbox({ receiver: url });
+    box.enqueue("session.completed");
+    box.enqueue("session.timed_out");
+    box.enqueue("order.created");
+    await box.settled();
+    const bodies = received
+      .map((request) => JSON.parse(request.body))
+      .sort((a, b) => a.type.localeCompare(b.type));
+    expect(bodies.map((body) => [body.type, body.data.status, body.data.previous_status])).toEqual([
+      ["order.created", "running", "pending"], // a type the spec does not list: the generic default
+      ["session.completed", "completed", "idle"],
+      ["session.timed_out", "timed_out", "running"],
+    ]);
+  });
+
   it("after a rotation verify with the new secret only", async () => {
     const { url, received } = await startReceiver();
     const { sandbox: box } = sandbox({ receiver: url });
