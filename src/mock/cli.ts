@@ -38,7 +38,7 @@ export interface MockOptions {
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = 4010;
 
-const USAGE = `Usage: npm start -- [options]    (or: node dist/src/mock/cli.js [options])
+const USAGE = `Usage: npm start -- [options]    (or: node src/mock/start.mjs [options])
 
 Serves openapi/openapi.yaml, answering from the spec's examples.
 

@@ -34,9 +34,12 @@ import {
 } from "./prism.js";
 
 /** Request bodies past this size are refused with 413 before anything reads them as JSON. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
-/** A request that passed the common rules (1-8), as a stateful handler receives it. */
+/**
+ * A request that passed the common rules (1-8), as a stateful handler receives it.
+ * @public for src/mock/sandbox.ts, which plugs in here
+ */
 export interface StatefulRequest {
   /** Upper-case, e.g. "POST". */
   method: string;
@@ -57,6 +60,7 @@ export interface StatefulRequest {
  * Something that keeps state and answers some requests itself (the sandbox, src/mock/sandbox.ts). It is
  * asked after the common rules (CORS, size, 401, 422, unknown-id 404) and before Prism's examples;
  * returning undefined lets the request fall through to Prism.
+ * @public for src/mock/sandbox.ts, which plugs in here
  */
 export interface StatefulHandler {
   /** Routes it serves beside the spec's, e.g. { method: "GET", path: "/_sandbox/deliveries" }. They get

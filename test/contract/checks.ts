@@ -9,7 +9,7 @@ export interface CapturedResponse {
   bodyText: string;
 }
 
-export type CheckName =
+type CheckName =
   | "status"
   | "undocumented-status"
   | "content-type"

@@ -71,6 +71,22 @@ describe("npm start", () => {
     expect(mock!.output()).not.toContain(TOKEN);
   });
 
+  it("logs a malformed Content-Type as a 400 line, with no stack trace", async () => {
+    const path = `/api/v2/webhooks/${target.webhookId}/rotate`;
+    const response = await fetch(mock!.url + path, {
+      method: "POST",
+      headers: { Authorization: "Bearer hk-test", "Content-Type": ";;;" },
+      body: "{}",
+    });
+    await response.arrayBuffer();
+    const line = new RegExp(`POST ${path}  → 400  [\\d.]+ ms`);
+    for (let wait = 0; wait < 250 && !line.test(mock!.output()); wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(mock!.output()).toMatch(line);
+    expect(mock!.output()).not.toMatch(/^\s+at /m);
+  });
+
   it("stops on Ctrl-C (SIGINT) with exit code 0 and leaves no process behind", async () => {
     const own = await startMockProcess(["--quiet"]);
     const exit = await own.stop("SIGINT");

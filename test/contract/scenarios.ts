@@ -17,7 +17,7 @@ import type { OperationContract } from "./operation-contract.js";
 import { type Provider, SKIP } from "./target.js";
 
 export const ROTATE_PATH = "/api/v2/webhooks/{webhook_id}/rotate" satisfies keyof paths;
-export type Channel = "client" | "fetch";
+type Channel = "client" | "fetch";
 const CORS_ORIGIN = "http://localhost:5173";
 
 interface ScenarioRequest {

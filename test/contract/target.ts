@@ -9,7 +9,7 @@
 import type { Json } from "../support/spec.js";
 
 /** Features beyond the contract that some providers have; checks that need one are skipped without it. */
-export type Extra =
+type Extra =
   /** A real HTTP server at `baseUrl` that a browser can reach: CORS and browser checks apply. */
   | "http-server"
   /** Answers with the spec's own examples for the documented webhook (byte for byte in content). */
@@ -32,7 +32,7 @@ export interface Provider {
 }
 
 /** The mock started by the global setup, as test workers receive it (a provided value cannot hold functions). */
-export type MockTarget = Pick<Provider, "baseUrl" | "token"> & { kind: "mock"; webhookId: string };
+type MockTarget = Pick<Provider, "baseUrl" | "token"> & { kind: "mock"; webhookId: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
