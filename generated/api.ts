@@ -131,6 +131,16 @@ export interface webhooks {
          *
          *     Answer with any `2xx` status quickly; anything else, or no answer, counts as a failed attempt and is
          *     retried later.
+         *
+         *     **Event types.** The body is a `session.*` event, a `ping`, or a type added after this contract was
+         *     written: new types may appear at any time, including new `session.*` ones. Verify every delivery the same
+         *     way, handle the types you know, and acknowledge the others with a `2xx` rather than refusing them.
+         *
+         *     **Pings.** The [`pingWebhook`](#webhooks/pingwebhook) operation (`POST /api/v2/webhooks/{webhook_id}/ping`)
+         *     sends one delivery of type `ping` with `"data": {"webhook_id": ...}`, signed with the secret in force like
+         *     any other delivery. It is sent even when `enabled_events` does not list it and is never retried; the status
+         *     your receiver answers is what `pingWebhook` reports as `response_status`. After a rotation, a ping your
+         *     receiver verifies and answers with a `2xx` shows that it trusts the new secret.
          */
         post: operations["receiveWebhookDelivery"];
         delete?: never;
@@ -280,8 +290,8 @@ export interface components {
             };
         };
         /**
-         * @description The shape every delivery body has, whatever its type. Use it to accept event types this contract does not
-         *     list yet.
+         * @description The shape every delivery body has, whatever its type, and the fallback of the `WebhookEvent` union: a delivery
+         *     of a type this contract does not list yet is valid as long as it has this shape.
          */
         WebhookEventEnvelope: {
             /** @description The event type, e.g. `session.completed` or `ping`. */
@@ -300,11 +310,20 @@ export interface components {
         };
         /**
          * @description The JSON body of a delivery: an envelope with the event `type`, its `id`, when it happened and a `data`
-         *     object whose shape depends on the type. New event types may appear at any time; a receiver should verify
-         *     them like any other and ignore the ones it does not handle.
+         *     object whose shape depends on the type. The union is open: a known event (`KnownWebhookEvent`) matches its own
+         *     schema, and any other well-formed envelope (`WebhookEventEnvelope`), such as a type added after this contract,
+         *     is valid too. Verify every delivery the same way and ignore the types you do not handle.
          */
-        WebhookEvent: components["schemas"]["SessionEvent"] | components["schemas"]["PingEvent"];
-        /** @description A delivery about an agent session. */
+        WebhookEvent: components["schemas"]["KnownWebhookEvent"] | components["schemas"]["WebhookEventEnvelope"];
+        /**
+         * @description A delivery of a type this contract describes: one of the known `session.*` events, or a `ping`. Exactly one
+         *     applies, chosen by `type`.
+         */
+        KnownWebhookEvent: components["schemas"]["SessionEvent"] | components["schemas"]["PingEvent"];
+        /**
+         * @description A delivery about an agent session, of one of the known `SessionEventType` values. A `session.*` type added
+         *     after this contract is still a valid delivery: it matches the `WebhookEventEnvelope` fallback instead.
+         */
         SessionEvent: {
             type: components["schemas"]["SessionEventType"];
             /** @description Unique id of the event. Retries of one event reuse it, so receivers can drop duplicates. */
@@ -317,7 +336,10 @@ export interface components {
             data: components["schemas"]["SessionEventData"];
         };
         /**
-         * @description Event types emitted when an agent session changes state.
+         * @description The session event types known to this contract, emitted when an agent session changes state. The set is open:
+         *     the platform may add `session.*` types at any time. A delivery of a type not listed here is still valid (it
+         *     matches the `WebhookEventEnvelope` fallback of `WebhookEvent`), so verify and acknowledge it like any other.
+         *     The list is kept closed only so that code can tell the types it knows, and narrow on them.
          * @enum {string}
          */
         SessionEventType: "session.awaiting_tool_results" | "session.completed" | "session.failed" | "session.idle" | "session.status_updated" | "session.timed_out";
@@ -339,7 +361,10 @@ export interface components {
              */
             previous_status: string | null;
         };
-        /** @description A test delivery, sent only when the ping operation is called. */
+        /**
+         * @description The test delivery that the `pingWebhook` operation (`POST /api/v2/webhooks/{webhook_id}/ping`) sends, and
+         *     nothing else: it is signed like every delivery, bypasses `enabled_events` and is never retried.
+         */
         PingEvent: {
             /**
              * @description Always `ping`.

@@ -12,12 +12,14 @@ import { contrastRatio, isTransparent, saturation } from "./support/colors.js";
 import { buildDocs, DOCS_DIR, PAGE, ROOT } from "./support/docs-build.js";
 
 const EXAMPLE_SECRET = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
-const STATUSES = ["200", "401", "404", "422"] as const;
+/** The operations in the order of a rotation, as the reference must show them. */
+const PROCEDURE = ["getWebhook", "rotateWebhookSecret", "pingWebhook"] as const;
 const LANGUAGES = ["cURL", "Python", "TypeScript"] as const;
 const WARNING = "Warning — make your receiver accept both secrets first.";
 const SCREENSHOT = join(ROOT, "test-results", "docs.png");
 
 interface Operation {
+  operationId: string;
   summary: string;
   description: string;
   responses: Record<
@@ -32,6 +34,15 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
   let page: Page;
   let spec: Json;
   let rotate: Operation;
+  /** Every operation under `paths`, in spec order, with its path. */
+  let operations: Array<Operation & { path: string }>;
+  const operation = (id: string) => {
+    const found = operations.find((o) => o.operationId === id);
+    if (!found) throw new Error(`The spec has no operation ${id}.`);
+    return found;
+  };
+  /** The operation's section of the page (Redoc names it after the tag and the operationId). */
+  const section = (id: string) => page.locator(`[id="webhooks/${id.toLowerCase()}"]`);
   const offDisk: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -42,6 +53,9 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     spec = bundleSpec();
     rotate = (spec.paths as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!
       .post;
+    operations = Object.entries(spec.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, item]) => Object.values(item).map((op) => ({ ...op, path })),
+    );
     // Only the page file itself may load; anything else is recorded, then refused.
     await browser.context.route("**/*", (route) => {
       const url = route.request().url();
@@ -125,14 +139,34 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     }
   });
 
-  it("opens the rotate operation from the sidebar with its summary, path, path parameter and auth", async () => {
+  it("lists get, rotate and ping under Webhooks, in the order of the procedure", async () => {
+    expect(operations.map((o) => o.operationId)).toEqual([...PROCEDURE]);
     await sidebarLink("Webhooks").click();
-    await sidebarLink(rotate.summary).click();
-    await visible(page.getByRole("heading", { name: rotate.summary }));
-    await visible(page.getByText("/api/v2/webhooks/{webhook_id}/rotate").first());
-    await visible(page.getByText("webhook_id", { exact: true }).first());
-    await visible(page.getByText("bearerAuth", { exact: true }).first());
+    const links = await page
+      .locator('[data-component-name="Menu/Menu"]')
+      .first()
+      .getByRole("link")
+      .allInnerTexts();
+    const positions = PROCEDURE.map((id) =>
+      links.findIndex((text) => text.startsWith(operation(id).summary)),
+    );
+    expect(
+      positions.every((p) => p >= 0),
+      `sidebar: ${links.join(" | ")}`,
+    ).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
+
+  for (const id of PROCEDURE) {
+    it(`opens ${id} from the sidebar with its summary, path, description, path parameter and auth`, async () => {
+      const op = operation(id);
+      const own = await openOperation(id);
+      await visible(own.getByText(op.path, { exact: true }).first());
+      await visible(own.getByText(firstSentence(op.description)).first());
+      await visible(own.getByText("webhook_id", { exact: true }).first());
+      await visible(own.getByText("bearerAuth", { exact: true }).first());
+    });
+  }
 
   it("shows the warning about accepting both secrets as a callout that stands out from the text", async () => {
     const callout = page.locator("blockquote").filter({ hasText: WARNING });
@@ -161,32 +195,57 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     await expect.poll(mode).not.toMatch(/\bdark\b/);
   });
 
-  it("documents every response code, each with its description and example", async () => {
-    const section = page.locator('[id="webhooks/rotatewebhooksecret"]');
-    const samples = section.locator(".panel-response-samples");
-    for (const status of STATUSES) {
-      const response = rotate.responses[status];
-      if (!response) throw new Error(`The spec no longer documents ${status} for rotate.`);
-      await section.getByRole("tab", { name: status, exact: true }).click();
-      await visible(page.getByText(firstSentence(response.description)).first());
-      await samples.getByRole("button", { name: status, exact: true }).click();
-      const example = Object.values(response.content["application/json"]?.examples ?? {})[0]?.value;
-      const shown = samples.getByText(status === "200" ? EXAMPLE_SECRET : firstString(example)).first();
-      await visible(shown);
-      expect(await unclipped(shown), `the ${status} example is cut off at the panel's edge`).toBe(true);
-    }
-  });
+  for (const id of PROCEDURE) {
+    it(`documents every status of ${id}, each with its description and example`, async () => {
+      const op = operation(id);
+      const own = await openOperation(id);
+      const samples = own.locator(".panel-response-samples");
+      const statuses = Object.keys(op.responses);
+      expect(statuses.length).toBeGreaterThanOrEqual(4);
+      for (const status of statuses) {
+        const response = op.responses[status]!;
+        await own.getByRole("tab", { name: status, exact: true }).click();
+        await visible(own.getByText(firstSentence(response.description)).first());
+        await samples.getByRole("button", { name: status, exact: true }).click();
+        const example = Object.values(response.content["application/json"]?.examples ?? {})[0]?.value;
+        const shown = samples.getByText(distinctive(example)).first();
+        await visible(shown);
+        expect(await unclipped(shown), `the ${id} ${status} example is cut off at the panel's edge`).toBe(
+          true,
+        );
+      }
+    });
 
-  it("offers the cURL, Python and TypeScript samples, each showing its own code", async () => {
-    const panel = page.locator('[id="webhooks/rotatewebhooksecret"] .panel-request-samples');
-    for (const language of LANGUAGES) {
-      const sample = rotate["x-codeSamples"].find((s) => s.label === language);
-      if (!sample) throw new Error(`The spec has no ${language} sample for rotate.`);
-      await panel.getByRole("button", { name: /^(cURL|Python|TypeScript)$/ }).click();
-      // The language menu opens in a layer at the end of the page, outside the panel.
-      await page.getByRole("menuitem", { name: language, exact: true }).click();
-      await visible(panel.getByRole("button", { name: language, exact: true }));
-      await expectText(panel.locator("code").first(), firstLine(sample.source));
+    it(`offers the cURL, Python and TypeScript samples for ${id}, each showing its own code`, async () => {
+      const op = operation(id);
+      const panel = (await openOperation(id)).locator(".panel-request-samples");
+      for (const language of LANGUAGES) {
+        const sample = op["x-codeSamples"].find((s) => s.label === language);
+        if (!sample) throw new Error(`The spec has no ${language} sample for ${id}.`);
+        await panel.getByRole("button", { name: /^(cURL|Python|TypeScript)$/ }).click();
+        // The language menu opens in a layer at the end of the page, outside the panel.
+        await page.getByRole("menuitem", { name: language, exact: true }).click();
+        await visible(panel.getByRole("button", { name: language, exact: true }));
+        await expectText(panel.locator("code").first(), firstLine(sample.source));
+      }
+      // The SDK call shape is what a reader copies: check the TypeScript one names this very operation.
+      expect(op["x-codeSamples"].find((s) => s.label === "TypeScript")?.source).toContain(
+        `client.webhooks.${id}(`,
+      );
+    });
+  }
+
+  it("the guide's links open get, rotate and ping", async () => {
+    for (const [text, id] of [
+      ["get a webhook", "getWebhook"],
+      ["rotate its secret", "rotateWebhookSecret"],
+      ["ping it", "pingWebhook"],
+    ] as const) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.getByRole("link", { name: text, exact: true }).first().click();
+      const heading = page.getByRole("heading", { name: operation(id).summary });
+      await visible(heading);
+      await expect.poll(() => inViewport(heading), { timeout: 5_000 }).toBe(true);
     }
   });
 
@@ -203,7 +262,24 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     const eventTypes = schemas.SessionEventType?.enum ?? [];
     expect(eventTypes.length).toBeGreaterThan(0);
     for (const type of eventTypes) await visible(page.getByText(`"${type}"`, { exact: true }).first());
+    // The ping delivery, tied to the operation that sends it, and the open set of types.
+    await visible(
+      page
+        .getByText(/operation \(POST \/api\/v2\/webhooks\/\{webhook_id\}\/ping\) sends one delivery/)
+        .first(),
+    );
+    await visible(page.getByText(/new types may appear at any time/).first());
   });
+
+  /** Opens an operation from the sidebar, as a reader would, and returns its section of the page. */
+  async function openOperation(id: string): Promise<Locator> {
+    const { summary } = operation(id);
+    const link = sidebarLink(summary);
+    if (!(await link.isVisible())) await sidebarLink("Webhooks").click();
+    await link.click();
+    await visible(page.getByRole("heading", { name: summary }));
+    return section(id);
+  }
 
   /** A link in the sidebar, matched by the start of its name (entries end with their HTTP method). */
   function sidebarLink(name: string): Locator {
@@ -265,6 +341,14 @@ function firstSentence(markdown: string): string {
 
 function firstLine(source: string): string {
   return source.split("\n")[0]?.trim() ?? "";
+}
+
+/** Text that shows the example is on screen: the seed's secret, else its first string, else its first key. */
+function distinctive(value: unknown): string {
+  if (JSON.stringify(value).includes(EXAMPLE_SECRET)) return EXAMPLE_SECRET;
+  const text = firstString(value);
+  if (text) return text;
+  return value && typeof value === "object" ? (Object.keys(value)[0] ?? "") : String(value);
 }
 
 /** The first string anywhere in an example value: a short, distinctive piece of text to look for. */

@@ -8,6 +8,7 @@ import { bundleSpec, type Json, ROOT } from "../support/spec.js";
 
 type MediaType = { schema: Json; examples?: Record<string, { value: unknown }> };
 
+const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 let spec: Json;
 const ajv = createAjv();
 /** The API's operations in the order of a rotation, with the statuses each documents (CONTRACTS.md). */
@@ -60,9 +61,10 @@ function check(schema: Json, value: unknown): string {
   return validate(value) ? "" : formatErrors(validate.errors);
 }
 
+// Bundling runs Redocly: about a second alone, much longer on a loaded machine.
 beforeAll(() => {
   spec = bundleSpec();
-});
+}, 60_000);
 
 describe("the spec's examples", () => {
   it("every named example validates against its schema", () => {
@@ -128,6 +130,71 @@ describe("the spec's examples", () => {
     expect(signature.example).toBe(`sha256=${expected}`);
     expect(check(signature.schema, signature.example)).toBe("");
     expect(check(timestamp.schema, timestamp.example)).toBe("");
+  });
+});
+
+describe("the delivery body is an open union: authenticity decides, shape informs", () => {
+  const body = () =>
+    (delivery().post.requestBody as { content: Record<string, MediaType> }).content["application/json"]!;
+  const schemas = () => (spec.components as { schemas: Record<string, Json> }).schemas;
+  const sessionCompleted = () => body().examples!.sessionCompleted!.value as Json;
+
+  // Each case changes the documented session.completed delivery in one way.
+  type Change = (event: Json) => unknown;
+  const cases = (list: Array<[string, Change]>) => list;
+
+  it.each(
+    cases([
+      ["a type added after this contract", (e) => ({ ...e, type: "workspace.updated", data: { any: 1 } })],
+      ["a new session.* type", (e) => ({ ...e, type: "session.paused" })],
+      ["a new session.* type with another data shape", (e) => ({ ...e, type: "session.paused", data: {} })],
+      ["a known type with an extra top-level field", (e) => ({ ...e, attempt: 2 })],
+      [
+        "a known type with extra data fields",
+        (e) => ({ ...e, data: { ...(e.data as Json), reason: "user" } }),
+      ],
+      ["a known type whose data lacks a field", (e) => ({ ...e, data: { status: "completed" } })],
+      [
+        "a ping with an extra field",
+        (e) => ({ ...e, type: "ping", data: { webhook_id: WEBHOOK_ID }, note: "hi" }),
+      ],
+    ]),
+  )("accepts %s", (_case, change) => {
+    expect(check(body().schema, change(sessionCompleted()))).toBe("");
+  });
+
+  it.each(
+    cases([
+      ["null", () => null],
+      ["a JSON string", () => "session.completed"],
+      ["an array", (e) => [e]],
+      ["an empty object", () => ({})],
+      ["no type", ({ type: _gone, ...rest }) => rest],
+      ["a numeric type", (e) => ({ ...e, type: 7 })],
+      ["no id", ({ id: _gone, ...rest }) => rest],
+      ["null data", (e) => ({ ...e, data: null })],
+      ["array data", (e) => ({ ...e, data: [] })],
+      ["a created_at that is not a date-time", (e) => ({ ...e, created_at: "yesterday" })],
+    ]),
+  )("refuses junk: %s", (_case, change) => {
+    expect(check(body().schema, change(sessionCompleted()))).not.toBe("");
+  });
+
+  it("tells known events from the fallback: KnownWebhookEvent takes the listed types, not a new one", () => {
+    const known = schemas().KnownWebhookEvent!;
+    expect(check(known, sessionCompleted())).toBe("");
+    expect(check(known, body().examples!.ping!.value)).toBe("");
+    expect(check(known, { ...sessionCompleted(), attempt: 2 })).toBe("");
+    expect(check(known, body().examples!.unknownType!.value)).not.toBe("");
+    expect(check(known, { ...sessionCompleted(), type: "ping" })).not.toBe("");
+  });
+
+  it("lists the known session event types; a new one is valid through the fallback, not as a known event", () => {
+    expect(schemas().SessionEventType!.enum).toContain("session.completed");
+    const paused = { ...sessionCompleted(), type: "session.paused" };
+    expect(check(schemas().KnownWebhookEvent!, paused)).not.toBe("");
+    expect(check(schemas().WebhookEventEnvelope!, paused)).toBe("");
+    expect(check(body().schema, paused)).toBe("");
   });
 });
 
