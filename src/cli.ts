@@ -5,8 +5,8 @@
 // The rule everything here serves: the platform returns the new secret once, and rotating is not
 // idempotent. So the request is sent at most once, the secret is written to the file before success is
 // reported, and if it cannot be written it is printed rather than lost. Human messages go to standard
-// error; standard output carries only the secret (with --print, or when it could not be stored), so it
-// can be piped. The API key is never printed: this file never reads it, the
+// error; standard output carries only data (the secret with --print or when it could not be stored; the
+// webhook for `get`), so it can be piped. The API key is never printed: this file never reads it, the
 // client does.
 import { access, constants, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -30,7 +30,7 @@ const EXIT = {
 const EXIT_HELP = `Exit status:
   0  done (rotate: rotated, and the new secret is stored in the secrets file)
   1  unexpected failure of this program (a bug: please report it)
-  2  usage or configuration error, or the secrets file is unusable: nothing was sent
+  2  nothing was sent: usage or configuration error, unusable secrets file, or the API unreachable
   3  refused by the API (401, 404, 422, or a redirect): nothing was rotated
   4  outcome unknown (timeout, connection lost, 5xx): check whether deliveries verify before rotating again
   5  rotated, but the secret could not be stored: it was printed on standard output instead; store it now
@@ -47,6 +47,8 @@ Rotate a webhook's signing secret without ever losing the new one.
 Commands:
   rotate <webhook-id> --secrets-file <path>   rotate once; append the new secret to the file
   retire --secrets-file <path> [--keep 1]     keep only the newest secrets in the file
+  get <webhook-id>                            print the webhook (JSON, never the secret)
+  ping <webhook-id>                           have the platform send a test delivery now
 
 Run \`${NAME} <command> --help\` for a command's options.
 
@@ -86,7 +88,25 @@ Options:
 
 Exit status: 0 done; 2 usage error, or the file could not be read or written (it was not changed).`;
 
-const HELP = { rotate: ROTATE_HELP, retire: RETIRE_HELP } as const;
+const GET_HELP = `Usage: ${NAME} get <webhook-id> [--timeout <seconds>]
+
+Prints the webhook as JSON on standard output (never its secret). After an unknown outcome, its
+lastSuccessAt and consecutiveFailures tell whether deliveries still verify with the secrets you hold.
+
+${ENV_HELP}
+
+Exit status: 0 done; 2 usage or configuration error (nothing sent); 3 refused by the API; 4 no usable answer.`;
+
+const PING_HELP = `Usage: ${NAME} ping <webhook-id> [--timeout <seconds>]
+
+Asks the platform to send a test delivery to the webhook's URL and prints the status your receiver answered.
+
+${ENV_HELP}
+
+Exit status: 0 your receiver answered; 2 usage or configuration error (nothing sent); 3 refused by the API
+(including 502: your receiver could not be reached); 4 no usable answer.`;
+
+const HELP = { rotate: ROTATE_HELP, retire: RETIRE_HELP, get: GET_HELP, ping: PING_HELP } as const;
 type Command = keyof typeof HELP;
 
 /**
@@ -113,6 +133,10 @@ async function main(argv: string[]): Promise<number> {
       return rotate(rest);
     case "retire":
       return retire(rest);
+    case "get":
+      return get(rest);
+    case "ping":
+      return ping(rest);
     case "-h":
     case "--help":
     case "help":
@@ -195,7 +219,7 @@ async function rotate(args: string[]): Promise<number> {
     secret = (await client.webhooks.rotateWebhookSecret({ webhookId: id })).secret;
   } catch (error) {
     guard.release();
-    return reportFailedCall(error);
+    return reportFailedCall(error, "rotate");
   }
 
   // Rotated. From here on the only thing that matters is not losing `secret`.
@@ -326,13 +350,54 @@ async function retire(args: string[]): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// get and ping: what to check before rotating again after an unknown outcome, and a test delivery
+
+async function get(args: string[]): Promise<number> {
+  const { help, values, id } = parse(args, "get", { timeout: { type: "string" } });
+  if (help) return 0;
+  const timeoutInSeconds = timeoutOption(values.timeout, "get");
+  const client = new HaiAgentsClient(timeoutInSeconds === undefined ? {} : { timeoutInSeconds });
+  try {
+    const webhook = await client.webhooks.getWebhook({ webhookId: id });
+    process.stdout.write(`${JSON.stringify(webhook, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    return reportFailedCall(error, "get");
+  }
+}
+
+async function ping(args: string[]): Promise<number> {
+  const { help, values, id } = parse(args, "ping", { timeout: { type: "string" } });
+  if (help) return 0;
+  const timeoutInSeconds = timeoutOption(values.timeout, "ping");
+  const client = new HaiAgentsClient(timeoutInSeconds === undefined ? {} : { timeoutInSeconds });
+  try {
+    const { responseStatus } = await client.webhooks.pingWebhook({ webhookId: id });
+    say(`Test delivery sent to webhook ${id}; your receiver answered HTTP ${responseStatus}.`);
+    return 0;
+  } catch (error) {
+    return reportFailedCall(error, "ping");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // failures
 
 /** One line saying what happened to the webhook and what to do; the exit status that goes with it. */
-function reportFailedCall(error: unknown): number {
+function reportFailedCall(error: unknown, command: "rotate" | Exclude<Command, "retire">): number {
   const message = oneLine(error instanceof Error ? error.message : String(error));
   // Anything that is not one of the client's errors happened somewhere we cannot see: assume it was sent.
   const outcome: CallOutcome = isHaiAgentsError(error) ? error.outcome : "unknown";
+  if (command !== "rotate") {
+    const [label, status] =
+      outcome === "not_sent"
+        ? ["nothing was sent", EXIT.usage]
+        : outcome === "rejected"
+          ? ["refused", EXIT.rejected]
+          : ["no usable answer", EXIT.unknown];
+    say(`error (${label}): ${message}`);
+    return status;
+  }
   switch (outcome) {
     case "not_sent":
       say(`error (nothing was sent): ${message}`);

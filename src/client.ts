@@ -77,7 +77,7 @@ const isLoopback = (hostname: string) =>
   hostname === "localhost" || hostname === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 
 /** The base URL from the options or `HAI_BASE_URL`, refused unless a keyed request can only go there. */
-export function resolveBaseUrl(
+function resolveBaseUrl(
   explicit: string | undefined,
   allowInsecureHttp = false,
   env: Environment = processEnv(),
@@ -198,7 +198,7 @@ interface Operation {
 const ROTATE_UNKNOWN =
   "The secret may or may not have been rotated, and the request was not retried: rotating is not " +
   "idempotent, so a second call would discard a new secret you never saw. Check whether deliveries still " +
-  "verify with the secrets you hold (getWebhook's last_success_at helps) before deciding to rotate again.";
+  "verify with the secrets you hold (getWebhook's lastSuccessAt helps) before deciding to rotate again.";
 
 const OPERATIONS: Record<string, Operation> = {
   "POST /api/v2/webhooks/{webhook_id}/rotate": {
@@ -458,10 +458,7 @@ type LooseInit = { params?: { path?: Record<string, unknown> }; signal?: AbortSi
 type LooseResult = { data?: unknown; error?: unknown; response: Response };
 
 /** Per-call settings the facade passes. */
-export interface CallOptions {
-  timeoutInSeconds?: number | undefined;
-  abortSignal?: AbortSignal | undefined;
-}
+type CallOptions = { timeoutInSeconds?: number | undefined; abortSignal?: AbortSignal | undefined };
 
 /** @internal What the facade builds on: one call under the raw client's rules. */
 export interface Core {
@@ -470,12 +467,12 @@ export interface Core {
    * Sends one request the way the SDK-shaped facade wants it: a failure status throws its typed error, a
    * 2xx resolves with its body text (read bounded, under the same timer).
    */
-  send(method: HttpMethod, path: string, init: LooseInit, options?: CallOptions): Promise<SentCall>;
-}
-
-export interface SentCall {
-  response: Response;
-  text: string;
+  send(
+    method: HttpMethod,
+    path: string,
+    init: LooseInit,
+    options?: CallOptions,
+  ): Promise<{ response: Response; text: string }>;
 }
 
 /** @internal */
@@ -591,7 +588,7 @@ export function createCore(options: RotateClientOptions): { core: Core; client: 
   const core: Core = {
     origin,
     send: (method, path, init, options = {}) =>
-      call(method, path, init, { ...options, sdk: true }) as Promise<SentCall>,
+      call(method, path, init, { ...options, sdk: true }) as Promise<{ response: Response; text: string }>,
   };
   return { core, client: raw };
 }

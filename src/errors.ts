@@ -18,9 +18,9 @@ export type CallOutcome = "not_sent" | "rejected" | "unknown" | "secret_lost";
 
 // ---------------------------------------------------------------------------------------------------------
 // Redaction. Servers and proxies can echo the Authorization header back (in a body, a request id, a
-// Location, a transport error). Everything a server supplied goes through `scrub` before it is stored on an
-// error: generic key and secret shapes, plus the exact keys this client sent, in any case, URL-encoded or
-// glued to other text, in strings and object keys, at any depth.
+// Location, a transport error). Everything a server supplied goes through `scrubWith` before it is stored
+// on an error: generic key and secret shapes plus the exact keys this client sent, in any case,
+// URL-encoded or glued to other text, in strings and object keys, at any depth.
 
 const REDACTED = "[redacted]";
 /** Deeper than this, a value is replaced as a whole rather than walked. */
@@ -50,7 +50,7 @@ function patternFor(known: KnownSecrets): RegExp {
 }
 
 /** `text` with every credential-shaped run replaced by `[redacted]`. */
-export function redactText(text: string, known: KnownSecrets = []): string {
+function redactText(text: string, known: KnownSecrets = []): string {
   return text.replace(patternFor(known), REDACTED);
 }
 
@@ -90,11 +90,6 @@ function scrubError(error: Error, pattern: RegExp, depth: number): Error {
     });
   }
   return copy;
-}
-
-/** A deep copy of `value` with every credential removed from strings and object keys. */
-export function scrub(value: unknown, known: KnownSecrets = []): unknown {
-  return scrubWith(value, patternFor(known), 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -2,9 +2,17 @@
 // Each method is one call through the raw client's rules (src/client.ts) plus typed errors for statuses.
 import type { components } from "../generated/api.js";
 import { type ApiKeySource, type Core, createCore, type FetchLike, resolveApiKey } from "./client.js";
-import { SecretNotReceivedError } from "./errors.js";
+import { SecretNotReceivedError, UnexpectedResponseError } from "./errors.js";
+import {
+  toWebhook,
+  toWebhookPingResult,
+  toWebhookWithSecret,
+  type Webhook,
+  type WebhookPingResult,
+  type WebhookWithSecret,
+} from "./models.js";
 
-type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
+type Wire = components["schemas"];
 
 export interface HaiAgentsClientOptions {
   /** API key. Default: the `HAI_API_KEY` environment variable. May be a function, called per request. */
@@ -32,20 +40,41 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export interface RotateWebhookSecretRequest {
+/** The argument of `rotateWebhookSecret`. */
+export type RotateWebhookSecretRequest = WebhookRequest;
+
+/** The `{ webhookId }` argument of every `webhooks` method, as in the official SDK. */
+export interface WebhookRequest {
   /** The webhook's `id` (a UUID). */
   webhookId: string;
 }
 
-const ROTATE = "Rotating the webhook secret";
-
-/** The `webhooks` resource of {@link HaiAgentsClient}. */
+/** The `webhooks` resource of {@link HaiAgentsClient}: get, rotate and ping, in the order of a rotation. */
 export class WebhooksClient {
   readonly #core: Core;
 
   /** @internal Use `new HaiAgentsClient().webhooks`. */
   constructor(core: Core) {
     this.#core = core;
+  }
+
+  /**
+   * The webhook with the health of its recent deliveries (`lastSuccessAt`, `consecutiveFailures`...), never
+   * its secret. Use it after a rotation: retire the old secret once a delivery succeeded after the rotation
+   * and a full tolerance window has passed.
+   */
+  async getWebhook(request: WebhookRequest, requestOptions: RequestOptions = {}): Promise<Webhook> {
+    const { response, text } = await this.#call(
+      "GET",
+      "/api/v2/webhooks/{webhook_id}",
+      request,
+      requestOptions,
+    );
+    const record = parseObject(text, response.status, "Getting the webhook");
+    if (typeof record.id !== "string") {
+      throw unreadable("Getting the webhook", response.status, "its body has no webhook `id`");
+    }
+    return toWebhook(record as unknown as Wire["Webhook"]);
   }
 
   /**
@@ -63,14 +92,65 @@ export class WebhooksClient {
     request: RotateWebhookSecretRequest,
     requestOptions: RequestOptions = {},
   ): Promise<WebhookWithSecret> {
-    const { response, text } = await this.#core.send(
+    const { response, text } = await this.#call(
       "POST",
       "/api/v2/webhooks/{webhook_id}/rotate",
-      { params: { path: { webhook_id: request?.webhookId } }, headers: requestOptions.headers },
+      request,
       requestOptions,
     );
     return readSecret(text, response.status);
   }
+
+  /**
+   * Sends a signed `ping` delivery to the webhook's URL now and reports the status your receiver answered
+   * (`responseStatus`). Never retried (each call is a delivery). A 502 (the platform could not reach the
+   * receiver) is a `ReceiverUnreachableError`; a URL that is not public `https://` is a `BadRequestError`.
+   */
+  async pingWebhook(
+    request: WebhookRequest,
+    requestOptions: RequestOptions = {},
+  ): Promise<WebhookPingResult> {
+    const { response, text } = await this.#call(
+      "POST",
+      "/api/v2/webhooks/{webhook_id}/ping",
+      request,
+      requestOptions,
+    );
+    const record = parseObject(text, response.status, "Pinging the webhook");
+    if (!Number.isInteger(record.response_status)) {
+      throw unreadable("Pinging the webhook", response.status, "its body has no integer `response_status`");
+    }
+    return toWebhookPingResult(record as unknown as Wire["WebhookPingResult"]);
+  }
+
+  #call(method: "GET" | "POST", path: string, request: WebhookRequest, options: RequestOptions) {
+    return this.#core.send(
+      method,
+      path,
+      { params: { path: { webhook_id: request?.webhookId } }, headers: options.headers },
+      options,
+    );
+  }
+}
+
+const ROTATE = "Rotating the webhook secret";
+
+const unreadable = (operation: string, status: number, problem: string) =>
+  new UnexpectedResponseError(
+    `${operation} answered HTTP ${status} but ${problem}. Nothing was changed by it; try again.`,
+    status,
+  );
+
+function parseObject(text: string, status: number, operation: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw unreadable(operation, status, "its body is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null)
+    throw unreadable(operation, status, "its body is not an object");
+  return parsed as Record<string, unknown>;
 }
 
 function readSecret(text: string, statusCode: number): WebhookWithSecret {
@@ -89,12 +169,12 @@ function readSecret(text: string, statusCode: number): WebhookWithSecret {
   if (typeof record.id !== "string") {
     throw new SecretNotReceivedError(ROTATE, statusCode, "its body has no webhook `id`");
   }
-  return parsed as WebhookWithSecret;
+  return toWebhookWithSecret(parsed as Wire["WebhookWithSecret"]);
 }
 
 /**
  * Drop-in for the official SDK's `HaiAgentsClient`, limited to what this toolkit covers:
- * `new HaiAgentsClient().webhooks.rotateWebhookSecret({ webhookId })`.
+ * `new HaiAgentsClient().webhooks.getWebhook / rotateWebhookSecret / pingWebhook({ webhookId })`.
  */
 export class HaiAgentsClient {
   readonly webhooks: WebhooksClient;

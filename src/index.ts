@@ -31,15 +31,25 @@ export {
   UnexpectedResponseError,
   UnprocessableEntityError,
 } from "./errors.js";
-export type { HaiAgentsClientOptions, RequestOptions, RotateWebhookSecretRequest } from "./facade.js";
+export type {
+  HaiAgentsClientOptions,
+  RequestOptions,
+  RotateWebhookSecretRequest,
+  WebhookRequest,
+} from "./facade.js";
 export { HaiAgentsClient, WebhooksClient } from "./facade.js";
+// What the facade returns: the official SDK's shapes (camelCase, Date for date-times, null kept).
+export type { Webhook, WebhookPingResult, WebhookWithSecret } from "./models.js";
 
 export type { components, operations, paths };
 
-/** A webhook as the API describes it (never includes the secret). */
-export type Webhook = components["schemas"]["Webhook"];
-/** The webhook plus its new signing secret: the body of a successful rotate (and create). */
-export type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
+// The wire shapes the raw client returns (snake_case, date-times as strings).
+/** A webhook as the API sends it (never includes the secret). */
+export type WireWebhook = components["schemas"]["Webhook"];
+/** The webhook plus its new signing secret, as the API sends it from rotate (and create). */
+export type WireWebhookWithSecret = components["schemas"]["WebhookWithSecret"];
+/** A ping's result as the API sends it. */
+export type WireWebhookPingResult = components["schemas"]["WebhookPingResult"];
 /** Body of a 401 from the API gateway. */
 export type GatewayError = components["schemas"]["GatewayError"];
 /** Body of a 404 (and most other errors raised by the API itself). */

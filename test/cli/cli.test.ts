@@ -133,6 +133,32 @@ describe("rotate against the mock server", () => {
   });
 });
 
+describe("get and ping against the mock server", () => {
+  it("get prints the webhook as JSON on standard output, with no secret, and exits 0", async () => {
+    const run = await runCli(["get", WEBHOOK_ID]);
+    expect(run.code).toBe(0);
+    const webhook = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(webhook).toMatchObject({ id: WEBHOOK_ID, lastSuccessAt: expect.any(String) });
+    expect(run.stdout).not.toContain("whsec_");
+    expect(run.stderr).toBe("");
+  });
+
+  it("ping reports the status the receiver answered and exits 0", async () => {
+    const run = await runCli(["ping", WEBHOOK_ID]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^Test delivery sent to webhook .*; your receiver answered HTTP \d{3}\.\n$/);
+    expect(run.stdout).toBe("");
+  });
+
+  it("get and ping exit 3 for an unknown webhook", async () => {
+    for (const command of ["get", "ping"]) {
+      const run = await runCli([command, UNKNOWN_ID]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toMatch(/^error \(refused\): .*HTTP 404/);
+    }
+  });
+});
+
 // A local stand-in API: each test says how it answers, and counts what it received.
 describe("rotate against a stand-in server", () => {
   let server: Server;
@@ -200,6 +226,17 @@ describe("rotate against a stand-in server", () => {
     expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/rotate`]);
     unchanged();
     expectNothingLeaked(run);
+  });
+
+  it("ping exits 3 when the platform could not reach the receiver (502)", async () => {
+    answer = (_req, res) =>
+      res
+        .writeHead(502, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ detail: "unreachable" }));
+    const run = await runCli(["ping", WEBHOOK_ID], { HAI_BASE_URL: url });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^error \(refused\): .*could not reach the receiver/);
+    expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/ping`]);
   });
 
   it("exits 4 after one request on a 5xx: the outcome is unknown", async () => {
@@ -409,6 +446,20 @@ describe("usage and configuration errors: exit 2, nothing sent", () => {
     expect(requests).toBe(0);
   });
 
+  it("exits 2 when the API cannot be reached at all (connection refused): nothing was sent", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    const run = await runCli(["rotate", WEBHOOK_ID, "--secrets-file", file], {
+      HAI_BASE_URL: `http://127.0.0.1:${port}`,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error \(nothing was sent\): .*ECONNREFUSED/);
+    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+  });
+
   it("does not echo a stray argument, which may be a pasted secret", async () => {
     const run = await runCli(["retire", OLD, "--secrets-file", file]);
     expect(run.code).toBe(2);
@@ -453,7 +504,7 @@ describe("retire", () => {
 });
 
 describe("--help", () => {
-  for (const command of [[], ["rotate"], ["retire"]]) {
+  for (const command of [[], ["rotate"], ["retire"], ["get"], ["ping"]]) {
     it(`${["hai-webhook-rotate", ...command].join(" ")} --help prints its usage and exits 0`, async () => {
       const run = await runCli([...command, "--help"]);
       expect(run.code).toBe(0);

@@ -1,12 +1,18 @@
 // Compile-time contract of the client. Each @ts-expect-error sits on the exact line that must not compile.
 
 import {
+  type CallOutcome,
   createRotateClient,
   type DetailError,
   type GatewayError,
   HaiAgentsClient,
+  type HaiAgentsError,
   type HTTPValidationError,
+  type Webhook,
+  type WebhookPingResult,
   type WebhookWithSecret,
+  type WireWebhook,
+  type WireWebhookWithSecret,
 } from "hai-webhook-rotate";
 import { describe, expectTypeOf, it } from "vitest";
 
@@ -43,8 +49,18 @@ describe("raw client types", () => {
     void client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: {} });
   });
 
+  it("types get and ping from the spec: the read has no secret, ping reports a status", async () => {
+    const read = await client.GET("/api/v2/webhooks/{webhook_id}", { params: { path } });
+    if (read.data) {
+      expectTypeOf(read.data).not.toHaveProperty("secret");
+      expectTypeOf(read.data.created_at).toEqualTypeOf<string>();
+    }
+    const ping = await client.POST("/api/v2/webhooks/{webhook_id}/ping", { params: { path } });
+    if (ping.data) expectTypeOf(ping.data.response_status).toEqualTypeOf<number>();
+  });
+
   it("rejects a path the spec does not have", () => {
-    // @ts-expect-error only the rotate path exists
+    // @ts-expect-error no such path
     void client.POST("/api/v2/webhooks/{webhook_id}/rotate-now", { params: { path } });
   });
 
@@ -64,6 +80,32 @@ describe("facade types", () => {
     expectTypeOf<WebhookWithSecret["secret"]>().toEqualTypeOf<string>();
   });
 
+  it("returns the official SDK's shapes: camelCase, Date for date-times, null kept", async () => {
+    const rotated = await sdk.webhooks.rotateWebhookSecret({ webhookId: path.webhook_id });
+    expectTypeOf(rotated.createdAt).toEqualTypeOf<Date>();
+    expectTypeOf(rotated.lastSuccessAt).toEqualTypeOf<Date | null | undefined>();
+    expectTypeOf(rotated.description).toEqualTypeOf<string | null>();
+    expectTypeOf(rotated).not.toHaveProperty("created_at");
+    // @ts-expect-error the wire's snake_case name is not on the model
+    void rotated.created_at;
+
+    const webhook = await sdk.webhooks.getWebhook({ webhookId: path.webhook_id });
+    expectTypeOf(webhook).toEqualTypeOf<Webhook>();
+    expectTypeOf(webhook.consecutiveFailures).toEqualTypeOf<number | undefined>();
+    expectTypeOf(webhook).not.toHaveProperty("secret");
+    // @ts-expect-error a read never carries the secret
+    void webhook.secret;
+
+    const ping = await sdk.webhooks.pingWebhook({ webhookId: path.webhook_id });
+    expectTypeOf(ping).toEqualTypeOf<WebhookPingResult>();
+    expectTypeOf(ping.responseStatus).toEqualTypeOf<number>();
+  });
+
+  it("keeps the wire shapes for the raw client under their own names", () => {
+    expectTypeOf<WireWebhookWithSecret["created_at"]>().toEqualTypeOf<string>();
+    expectTypeOf<WireWebhook>().not.toHaveProperty("secret");
+  });
+
   it("requires webhookId", () => {
     // @ts-expect-error webhookId is required
     void sdk.webhooks.rotateWebhookSecret({});
@@ -72,6 +114,11 @@ describe("facade types", () => {
   it("rejects the raw parameter name in the facade", () => {
     // @ts-expect-error the facade takes webhookId, as the official SDK does
     void sdk.webhooks.rotateWebhookSecret({ webhook_id: path.webhook_id });
+  });
+
+  it("gives every error an outcome a caller can switch over exhaustively", () => {
+    expectTypeOf<HaiAgentsError["outcome"]>().toEqualTypeOf<CallOutcome>();
+    expectTypeOf<CallOutcome>().toEqualTypeOf<"not_sent" | "rejected" | "unknown" | "secret_lost">();
   });
 
   it("does not offer retries for rotate", () => {
