@@ -1,9 +1,9 @@
 // The rehearsal as a team runs it: the example receiver and the sandbox (the `rehearse` command) as two separate
-// processes on 127.0.0.1, talking HTTP, sharing only the secrets file. The receiver is bundled from the sources
-// with esbuild (as `npm run example:receiver` does), the rehearsal runs from the build (as `npm run rehearse`
-// does; `npm test` builds first). Both are stopped by PID. Short delays keep the whole file to a few seconds.
+// processes on 127.0.0.1, talking HTTP, sharing only the secrets file. Both are bundled from the sources with
+// esbuild, as `npm run example:receiver` and `npm run rehearse` do, and stopped by PID. Short delays keep the
+// whole file to a few seconds.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -38,21 +38,11 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sandbox-e2e-"));
   receiverJs = join(dir, "receiver.mjs");
-  rehearseJs = join(ROOT, "dist/src/mock/rehearse.js");
-  // A stale build would test old code: refuse it.
-  const sources = ["rehearse.ts", "sandbox.ts"].map((file) => join(ROOT, "src/mock", file));
-  if (
-    !existsSync(rehearseJs) ||
-    sources.some((file) => statSync(file).mtimeMs > statSync(rehearseJs).mtimeMs)
-  )
-    throw new Error(
-      "dist/src/mock/rehearse.js is missing or older than src/mock/: run `npm run build` first.",
-    );
+  rehearseJs = join(dir, "rehearse.mjs");
+  const common = { bundle: true, platform: "node", format: "esm", logLevel: "silent" } as const;
+  await build({ ...common, entryPoints: [join(ROOT, "src/mock/rehearse.ts")], outfile: rehearseJs });
   await build({
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    logLevel: "silent",
+    ...common,
     entryPoints: [join(ROOT, "examples/receiver.ts")],
     outfile: receiverJs,
     alias: {
@@ -96,8 +86,15 @@ async function startReceiver(secretsFile: string) {
   return Object.assign(run, { url }); // the same object, so `output` keeps growing
 }
 
-async function rehearseAgainst(receiverUrl: string, secretsFile: string) {
-  const run = start(rehearseJs, ["--receiver", receiverUrl, "--secrets-file", secretsFile, ...QUICK]);
+async function rehearseAgainst(receiverUrl: string, secretsFile: string, extra: string[] = []) {
+  const run = start(rehearseJs, [
+    "--receiver",
+    receiverUrl,
+    "--secrets-file",
+    secretsFile,
+    ...QUICK,
+    ...extra,
+  ]);
   const code = await new Promise<number | null>((resolve) => run.child.once("exit", resolve));
   return { code, output: run.output };
 }
@@ -139,7 +136,8 @@ describe("rehearsing a rotation with real processes", () => {
     const file = secretsFile("rotated.txt", `${OLD}\n`);
     // It reads a copy that the rotation never updates: the overlap is skipped.
     const receiver = await startReceiver(secretsFile("stale.txt", `${OLD}\n`));
-    const { code, output } = await rehearseAgainst(receiver.url, file);
+    // Nothing can recover here, so shorter retries just end the run sooner (the last flag wins).
+    const { code, output } = await rehearseAgainst(receiver.url, file, ["--retry-delays", "0.2,0.2"]);
 
     expect(code).toBe(1);
     expect(output).toMatch(/^FAIL: \d+ event\(s\) lost\.$/m);
