@@ -22,9 +22,9 @@ export const SANDBOX_WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
  * in the cheat sheet so a receiver can be configured before the first rotation. Never use it anywhere real.
  */
 export const SANDBOX_SECRET = "whsec_SANDBOX_ONLY_not_a_real_secret_0000000000";
-export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
-export const DEFAULT_DISABLE_AFTER = 5;
-export const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
+const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
+const DEFAULT_DISABLE_AFTER = 5;
+const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
 // Attempts and events kept: enough for a long rehearsal, bounded for an all-day `--events-every`.
 const MAX_LOG_ENTRIES = 10_000;
 
@@ -79,7 +79,7 @@ export interface EventRecord {
   attempts: DeliveryAttempt[];
 }
 
-export type PingResult =
+type PingResult =
   | { status: 200; body: { response_status: number } }
   | { status: 400 | 502; body: { detail: string } };
 
@@ -433,7 +433,7 @@ export class Sandbox {
 }
 
 /** The console line for one attempt: which event, which try, which secret (by generation), what came back. */
-export function formatAttempt(attempt: DeliveryAttempt, maxAttempts: number): string {
+function formatAttempt(attempt: DeliveryAttempt, maxAttempts: number): string {
   const result = attempt.response_status === null ? (attempt.error ?? "") : String(attempt.response_status);
   const next =
     attempt.outcome === "retry"
