@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/unit/**/*.test.ts", "test/webhooks/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/sandbox/**/*.test.ts"],
           typecheck: {
             enabled: true,
             include: ["test/types/**/*.test-d.ts"],

@@ -7,6 +7,16 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { documentedPathValues, type HttpOperation } from "./prism.js";
+import {
+  SANDBOX_FLAGS,
+  SANDBOX_USAGE,
+  Sandbox,
+  SandboxOptionsError,
+  type SandboxSettings,
+  sandboxCheatSheet,
+  sandboxHandler,
+  sandboxSettings,
+} from "./sandbox.js";
 import { type RunningMockServer, startMockServer } from "./server.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -21,6 +31,8 @@ export interface MockOptions {
   /** Do not print one line per request. */
   quiet: boolean;
   help: boolean;
+  /** The rotation sandbox's settings when a receiver is given (src/mock/sandbox.ts). */
+  sandbox: SandboxSettings | undefined;
 }
 
 const DEFAULT_HOST = "127.0.0.1";
@@ -35,7 +47,9 @@ Options:
       --host <h>   Interface to bind (env MOCK_HOST, default ${DEFAULT_HOST})
       --dynamic    Fresh whsec_ secret in every 200 (env MOCK_DYNAMIC=true); per request: Prefer: dynamic=true
   -q, --quiet      Do not log requests (env MOCK_QUIET=true)
-  -h, --help       Show this help`;
+  -h, --help       Show this help
+
+${SANDBOX_USAGE}`;
 
 /** Bad flag or environment value; the message names the setting and how to fix it. */
 export class MockOptionsError extends Error {
@@ -72,6 +86,7 @@ export function parseMockOptions(argv: readonly string[], env: Env = {}): MockOp
         dynamic: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
+        ...SANDBOX_FLAGS,
       },
     }));
   } catch (error) {
@@ -95,7 +110,17 @@ export function parseMockOptions(argv: readonly string[], env: Env = {}): MockOp
     dynamic: values.dynamic ?? parseBoolean(env.MOCK_DYNAMIC, "MOCK_DYNAMIC") ?? false,
     quiet: values.quiet ?? parseBoolean(env.MOCK_QUIET, "MOCK_QUIET") ?? false,
     help: values.help ?? false,
+    sandbox: sandboxFrom(values, env),
   };
+}
+
+function sandboxFrom(values: Parameters<typeof sandboxSettings>[0], env: Env): SandboxSettings | undefined {
+  try {
+    return sandboxSettings(values, env);
+  } catch (error) {
+    if (error instanceof SandboxOptionsError) throw new MockOptionsError(error.message);
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -236,8 +261,10 @@ async function main(argv: readonly string[]): Promise<number> {
     ).unref();
   }
 
+  const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log: (line) => console.log(line) });
   try {
     server = await startMockServer({
+      stateful: sandbox && sandboxHandler(sandbox),
       host: options.host,
       port: options.port,
       dynamic: options.dynamic,
@@ -249,6 +276,11 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new Error(explainListenFailure(error as NodeJS.ErrnoException, options.host, options.port));
   }
   console.log(renderCheatSheet(server, options.dynamic));
+  if (sandbox && options.sandbox) {
+    console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
+    // Its timers are unref'd: stopping exits the process, which ends the stream and pending retries.
+    if (options.sandbox.eventsEvery !== undefined) sandbox.streamEvents(options.sandbox.eventsEvery);
+  }
   if (!["127.0.0.1", "localhost", "::1"].includes(options.host)) {
     console.log(`\nWarning: listening on ${options.host}, so other machines may reach this mock.`);
   }

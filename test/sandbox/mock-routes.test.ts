@@ -1,0 +1,173 @@
+// `npm start -- --receiver <url>`: the compiled mock run as its own process, a receiver on 127.0.0.1 in this
+// one. Get/rotate/ping answered from state, the /_sandbox routes, and the mock's common rules (401, 404, 422,
+// 405, CORS) on them too.
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseMockOptions } from "../../src/mock/cli.js";
+import { SANDBOX_SECRET, SANDBOX_WEBHOOK_ID } from "../../src/mock/sandbox.js";
+import { verifyWebhook } from "../../src/webhooks/index.js";
+import { type MockProcess, startMockProcess } from "../contract/mock-process.js";
+
+const OTHER_ID = "00000000-0000-4000-8000-000000000000";
+const AUTH = { Authorization: "Bearer hk-test" };
+const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+let receiver: ReturnType<typeof createServer>;
+let mock: MockProcess;
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+  mock = await startMockProcess(["--receiver", receiverUrl, "--retry-delays", "0.1"]);
+}, 30_000);
+
+afterAll(async () => {
+  await mock?.stop();
+  receiver.close();
+});
+
+// Deliveries are asynchronous: poll the delivery log until `done` holds for it.
+async function deliveriesUntil(done: (log: Array<Record<string, unknown>>) => boolean) {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const log = await (await api("/_sandbox/deliveries")).json();
+    if (done(log)) return log;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("the expected deliveries did not show up in the delivery log");
+}
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${mock.url}${path}`, { ...init, headers: { ...AUTH, ...init.headers } });
+const webhook = `/api/v2/webhooks/${SANDBOX_WEBHOOK_ID}`;
+const events = `/_sandbox/webhooks/${SANDBOX_WEBHOOK_ID}/events`;
+
+describe("npm start --receiver: the sandbox in the mock", () => {
+  it("prints the sandbox secret (a sandbox value) and the routes in the cheat sheet", async () => {
+    for (let tries = 0; tries < 100 && !mock.output().includes("Delivery log:"); tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(mock.output()).toContain("Rotation sandbox: ON");
+    expect(mock.output()).toContain(`Signing secret #1: ${SANDBOX_SECRET}   (the published sandbox secret`);
+    expect(mock.output()).toContain(`/_sandbox/webhooks/${SANDBOX_WEBHOOK_ID}/events`);
+  });
+
+  it("rotate answers a fresh secret each time; get shows the new updated_at and no secret", async () => {
+    const first = await (await api(`${webhook}/rotate`, { method: "POST" })).json();
+    const second = await (await api(`${webhook}/rotate`, { method: "POST" })).json();
+    expect(first.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(second.secret).not.toBe(first.secret);
+    const got = await api(webhook);
+    expect(got.status).toBe(200);
+    const view = await got.json();
+    expect(view).toMatchObject({ id: SANDBOX_WEBHOOK_ID, updated_at: second.updated_at });
+    expect(view).not.toHaveProperty("secret");
+  });
+
+  it("POST events answers 202 and delivers signed with the current secret; the log shows it", async () => {
+    const { secret } = await (await api(`${webhook}/rotate`, { method: "POST" })).json();
+    await api("/_sandbox/deliveries", { method: "DELETE" });
+    const response = await api(events, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        type: "session.failed",
+        data: { session_id: "s", status: "failed", previous_status: "running" },
+      }),
+    });
+    expect(response.status).toBe(202);
+    const { event_id } = await response.json();
+    const log = await deliveriesUntil((entries) => entries.length > 0);
+    const delivery = received.find((request) => request.body.includes(event_id))!;
+    expect(
+      verifyWebhook(
+        delivery.body,
+        String(delivery.headers["x-h-webhook-signature"]),
+        String(delivery.headers["x-h-webhook-timestamp"]),
+        secret,
+      ).event,
+    ).toMatchObject({ id: event_id, type: "session.failed" });
+    expect(log).toMatchObject([{ event_id, event_type: "session.failed", attempt: 1, response_status: 204 }]);
+    expect(JSON.stringify(log)).not.toContain(secret);
+    expect((await api("/_sandbox/deliveries", { method: "DELETE" })).status).toBe(204);
+    expect(await (await api("/_sandbox/deliveries")).json()).toEqual([]);
+  });
+
+  it("ping answers the receiver's status, and get then shows the delivery health", async () => {
+    const response = await api(`${webhook}/ping`, { method: "POST" });
+    expect(await response.json()).toEqual({ response_status: 204 });
+    await deliveriesUntil((entries) => entries.some((entry) => entry.event_type === "ping"));
+    expect(mock.output()).toMatch(/^delivery evt_\w+ ping attempt 1\/1 secret #\d+ -> 204 in [\d.]+ ms$/m);
+    expect(await (await api(webhook)).json()).toMatchObject({
+      last_delivery_status: "succeeded",
+      consecutive_failures: 0,
+      last_delivery_error: null,
+    });
+  });
+
+  it("the mock's rules hold on /_sandbox routes: 401, 422, 404, 405 with Allow, CORS", async () => {
+    expect((await fetch(`${mock.url}${events}`, { method: "POST" })).status).toBe(401);
+    expect((await fetch(`${mock.url}/_sandbox/deliveries`)).status).toBe(401);
+    const invalid = await api("/_sandbox/webhooks/not-a-uuid/events", { method: "POST" });
+    expect(invalid.status).toBe(422);
+    expect(JSON.stringify(await invalid.json())).toContain("not-a-uuid");
+    expect((await api(`/_sandbox/webhooks/${OTHER_ID}/events`, { method: "POST" })).status).toBe(404);
+    const wrongMethod = await api("/_sandbox/deliveries", { method: "PUT" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toContain("DELETE");
+    const cors = await api("/_sandbox/deliveries", { headers: { Origin: "http://localhost:5173" } });
+    expect(cors.headers.get("access-control-allow-origin")).not.toBeNull();
+  });
+
+  it("a body that is not the event shape is a 422 naming the offending part, and nothing is sent", async () => {
+    const before = received.length;
+    const response = await api(events, { method: "POST", body: '{"type": 7}' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ detail: [{ loc: ["body", "type"], input: 7 }] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received.length).toBe(before);
+  });
+
+  it("Prefer still returns the spec's examples, and other ids keep the mock's answers", async () => {
+    const preferred = await api(`${webhook}/rotate`, { method: "POST", headers: { Prefer: "code=404" } });
+    expect(preferred.status).toBe(404);
+    expect((await api(`/api/v2/webhooks/${OTHER_ID}`)).status).toBe(404);
+  });
+});
+
+describe("the sandbox's flags on npm start", () => {
+  it("turn the sandbox on only with a receiver, from flags or MOCK_* variables", () => {
+    expect(parseMockOptions([]).sandbox).toBeUndefined();
+    const { sandbox: settings } = parseMockOptions(["--events-every", "0.5", "--retry-delays", "0.1,2"], {
+      MOCK_RECEIVER: "http://127.0.0.1:8787/hooks",
+    });
+    expect(settings).toMatchObject({
+      receiver: "http://127.0.0.1:8787/hooks",
+      eventsEvery: 0.5,
+      retryDelays: [0.1, 2],
+      secret: undefined,
+    });
+  });
+
+  it("refuse bad values by naming the flag or variable, never echoing a secret", () => {
+    expect(() => parseMockOptions(["--receiver", "127.0.0.1:8787"])).toThrow(
+      /--receiver \/ MOCK_RECEIVER must be/,
+    );
+    expect(() =>
+      parseMockOptions(["--receiver", "http://127.0.0.1:1/"], { MOCK_RETRY_DELAYS: "1,soon" }),
+    ).toThrow(/MOCK_RETRY_DELAYS takes seconds/);
+    const secret = `${SANDBOX_SECRET}\n`;
+    expect(() => parseMockOptions(["--receiver", "http://127.0.0.1:1/", "--secret", secret])).toThrow(
+      expect.objectContaining({
+        name: "MockOptionsError",
+        message: expect.not.stringContaining(secret.trim()),
+      }),
+    );
+  });
+});
