@@ -20,6 +20,7 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   "lower-case bearer scheme": "the scheme is case-insensitive (RFC 9110); the mock requires `Bearer`",
   "another non-UUID id":
     "the handlers' 422 names the value sent; the mock repeats the example's `not-a-uuid`",
+  "malformed %-escape": "same as another non-UUID id: the 422 names the raw value",
   "undocumented method":
     "the handlers' 405 is our own problem body with an Allow header; the mock's is Prism's",
 };
@@ -43,6 +44,7 @@ const PROBES: Probe[] = [
   { label: "lower-case bearer scheme", headers: { Authorization: "bearer hk-parity" } },
   { label: "the 422 example's id", id: () => "not-a-uuid" },
   { label: "another non-UUID id", id: () => "zzz" },
+  { label: "malformed %-escape", id: () => "%ZZ" },
   { label: "non-UUID id and no token", id: () => "zzz", headers: { Authorization: "" } },
   { label: "Prefer: code=404", headers: { Prefer: "code=404" } },
   { label: "Prefer: code=500", headers: { Prefer: "code=500" } },
