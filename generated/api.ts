@@ -4,6 +4,33 @@
  */
 
 export interface paths {
+    "/api/v2/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook
+         * @description Returns the webhook with the health of its recent deliveries. This read never contains the signing
+         *     secret: only rotating (or creating) the webhook returns it.
+         *
+         *     During a rotation, this is how you know when the old secret can go. After you rotate and store the new
+         *     secret, deliveries that succeed are the ones your receiver verified with it: once `last_success_at` is
+         *     later than the moment you rotated, and a full 300-second tolerance window has passed since then, no
+         *     delivery signed with the old secret can still be accepted. `consecutive_failures` and
+         *     `last_delivery_error` tell you early when the receiver is rejecting deliveries instead.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/webhooks/{webhook_id}/rotate": {
         parameters: {
             query?: never;
@@ -38,6 +65,36 @@ export interface paths {
          *     response you do receive.
          */
         post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/{webhook_id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping a webhook
+         * @description Sends one signed `ping` delivery to the webhook's `url` right now and reports the HTTP status your
+         *     receiver answered with. The delivery is the `ping` event described under **Deliveries**: the usual
+         *     envelope, `"type": "ping"` and `"data": {"webhook_id": ...}`, signed like any other delivery with the
+         *     secret in force.
+         *
+         *     Use it straight after a rotation, once the new secret is stored: a `response_status` in the `2xx` range
+         *     shows that the receiver verified a delivery signed with the new secret.
+         *
+         *     A ping is sent even when `enabled_events` does not list `ping`, and it is **never retried**: one call,
+         *     one attempt. A `200` from this operation only means the ping was attempted and answered; read
+         *     `response_status` to see whether your receiver accepted it. Calling it again sends another ping.
+         */
+        post: operations["pingWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -85,7 +142,10 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /** @description An HTTPS endpoint that receives signed event deliveries, with the health of its recent deliveries. */
+        /**
+         * @description An HTTPS endpoint that receives signed event deliveries, with the health of its recent deliveries, as reads
+         *     return it: never with its signing secret. (Upstream names this shape `WebhookRecord`.)
+         */
         Webhook: {
             /**
              * Format: uuid
@@ -173,6 +233,15 @@ export interface components {
              * @example whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c
              */
             readonly secret: string;
+        };
+        /** @description Outcome of a test delivery to a webhook endpoint. */
+        WebhookPingResult: {
+            /**
+             * @description The HTTP status your receiver answered the ping with. Any `2xx` means it accepted the delivery; a `401`
+             *     or `403` usually means it could not verify the signature with the secrets it trusts.
+             * @example 200
+             */
+            readonly response_status: number;
         };
         /** @description Body of a rejection by the API gateway, such as a missing or unknown API key. */
         GatewayError: {
@@ -319,8 +388,8 @@ export interface components {
             };
         };
         /**
-         * @description The request failed validation, for instance because `webhook_id` is not a UUID. Nothing was rotated; fix the
-         *     request and send it again.
+         * @description The request failed validation, for instance because `webhook_id` is not a UUID. Nothing was done (no rotation,
+         *     no ping); fix the request and send it again.
          */
         UnprocessableEntity: {
             headers: {
@@ -330,10 +399,35 @@ export interface components {
                 "application/json": components["schemas"]["HTTPValidationError"];
             };
         };
+        /**
+         * @description Nothing was sent: the webhook's `url` is not an `https://` URL, or it does not resolve to a public address.
+         *     Point the webhook at a public HTTPS endpoint, then ping again.
+         */
+        WebhookUrlNotPingable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
+        /**
+         * @description The ping could not reach your receiver: the connection failed or timed out, so there is no receiver status
+         *     to report. Pings are not retried. Check that the endpoint is up and reachable from the internet, then ping
+         *     again.
+         */
+        ReceiverUnreachable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
     };
     parameters: {
         /**
-         * @description The `id` of the webhook whose secret you want to replace, a UUID as returned when it was created.
+         * @description The webhook's `id`, a UUID as returned when it was created.
          * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
          */
         webhook_id: string;
@@ -357,13 +451,42 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook's `id`, a UUID as returned when it was created.
+                 * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
+                 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook and the health of its recent deliveries. Never includes the `secret`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /**
-                 * @description The `id` of the webhook whose secret you want to replace, a UUID as returned when it was created.
+                 * @description The webhook's `id`, a UUID as returned when it was created.
                  * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
                  */
                 webhook_id: components["parameters"]["webhook_id"];
@@ -384,6 +507,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook's `id`, a UUID as returned when it was created.
+                 * @example f47ac10b-58cc-4372-a567-0e02b2c3d479
+                 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The ping was delivered and the receiver answered. `response_status` is the receiver's HTTP status,
+             *     whatever it was: a `401` there means your receiver refused the signature, not that this call failed.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPingResult"];
+                };
+            };
+            400: components["responses"]["WebhookUrlNotPingable"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            502: components["responses"]["ReceiverUnreachable"];
         };
     };
     receiveWebhookDelivery: {

@@ -11,16 +11,44 @@ type MediaType = { schema: Json; examples?: Record<string, { value: unknown }> }
 
 let spec: Json;
 const ajv = createAjv();
-const rotate = () => (spec.paths as Json)["/api/v2/webhooks/{webhook_id}/rotate"] as { post: Json };
+/** The API's operations in the order of a rotation, with the statuses each documents (CONTRACTS.md). */
+const OPERATIONS = [
+  {
+    id: "getWebhook",
+    method: "get",
+    path: "/api/v2/webhooks/{webhook_id}",
+    statuses: ["200", "401", "404", "422"],
+  },
+  {
+    id: "rotateWebhookSecret",
+    method: "post",
+    path: "/api/v2/webhooks/{webhook_id}/rotate",
+    statuses: ["200", "401", "404", "422"],
+  },
+  {
+    id: "pingWebhook",
+    method: "post",
+    path: "/api/v2/webhooks/{webhook_id}/ping",
+    statuses: ["200", "400", "401", "404", "422", "502"],
+  },
+] as const;
+
+const operation = (id: (typeof OPERATIONS)[number]["id"]) => {
+  const { path, method } = OPERATIONS.find((o) => o.id === id)!;
+  return ((spec.paths as Json)[path] as Json)[method] as Json;
+};
+const rotate = () => ({ post: operation("rotateWebhookSecret") });
 const delivery = () => (spec.webhooks as Json).webhookDelivery as { post: Json };
 
 function mediaTypes(): Array<[string, MediaType]> {
   const found: Array<[string, MediaType]> = [];
-  for (const [status, response] of Object.entries(
-    rotate().post.responses as Record<string, { content?: Json }>,
-  )) {
-    for (const [type, media] of Object.entries(response.content ?? {}))
-      found.push([`rotate ${status} ${type}`, media as MediaType]);
+  for (const { id } of OPERATIONS) {
+    for (const [status, response] of Object.entries(
+      operation(id).responses as Record<string, { content?: Json }>,
+    )) {
+      for (const [type, media] of Object.entries(response.content ?? {}))
+        found.push([`${id} ${status} ${type}`, media as MediaType]);
+    }
   }
   const body = delivery().post.requestBody as { content: Json };
   for (const [type, media] of Object.entries(body.content))
@@ -49,11 +77,23 @@ describe("the spec's examples", () => {
       }
     }
     expect(failures).toEqual([]);
-    expect(count).toBeGreaterThanOrEqual(7);
+    expect(count).toBeGreaterThanOrEqual(17);
+  });
+
+  it("every documented status of every operation has at least one named example", () => {
+    const missing = OPERATIONS.flatMap(({ id, statuses }) =>
+      statuses
+        .filter((status) => {
+          const media = mediaTypes().find(([where]) => where === `${id} ${status} application/json`)?.[1];
+          return Object.keys(media?.examples ?? {}).length === 0;
+        })
+        .map((status) => `${id} ${status}`),
+    );
+    expect(missing).toEqual([]);
   });
 
   it("the validator catches a broken example: each single change to the seed response is reported with its pointer", () => {
-    const media = mediaTypes().find(([where]) => where === "rotate 200 application/json")?.[1];
+    const media = mediaTypes().find(([where]) => where === "rotateWebhookSecret 200 application/json")?.[1];
     const seed = media?.examples?.rotated?.value as Json;
     expect(check(media!.schema, seed)).toBe("");
     const { secret: _gone, ...withoutSecret } = seed;
@@ -71,7 +111,7 @@ describe("the spec's examples", () => {
     if (!existsSync(seedPage)) context.skip(`seed page not found at ${seedPage}`);
     const text = readFileSync(seedPage, "utf8");
     const block = /```json Response[^\n]*\n([\s\S]*?)```/.exec(text)?.[1];
-    const media = mediaTypes().find(([where]) => where === "rotate 200 application/json")?.[1];
+    const media = mediaTypes().find(([where]) => where === "rotateWebhookSecret 200 application/json")?.[1];
     expect(media?.examples?.rotated?.value).toEqual(JSON.parse(block ?? "null"));
   });
 
@@ -104,8 +144,39 @@ describe("code that must agree with the spec", () => {
     expect(WEBHOOK_ID_PATTERN.source).toBe(parameter.schema.pattern);
   });
 
-  it("rotate documents exactly 200, 401, 404 and 422 and requires bearer auth", () => {
-    expect(Object.keys(rotate().post.responses as Json).sort()).toEqual(["200", "401", "404", "422"]);
-    expect(rotate().post.security).toEqual([{ bearerAuth: [] }]);
+  it("the paths are exactly get, rotate and ping, in the order of a rotation", () => {
+    const listed = Object.entries(spec.paths as Record<string, Json>).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => key !== "parameters")
+        .map((method) => `${method} ${path} ${(item[method] as Json).operationId}`),
+    );
+    expect(listed).toEqual(OPERATIONS.map(({ id, method, path }) => `${method} ${path} ${id}`));
+  });
+
+  it.each(OPERATIONS)(
+    "$id documents exactly its statuses, requires bearer auth and takes the webhook id",
+    (op) => {
+      const found = operation(op.id);
+      expect(Object.keys(found.responses as Json).sort()).toEqual([...op.statuses]);
+      expect(found.security).toEqual([{ bearerAuth: [] }]);
+      expect((found.parameters as Array<{ name: string }>).map((p) => p.name)).toEqual(["webhook_id"]);
+      expect(found.requestBody).toBeUndefined();
+    },
+  );
+
+  it("get and ping never show a secret: their 200 schemas have no secret property and reject none of their examples", () => {
+    const getSchema = (
+      operation("getWebhook").responses as Record<string, { content: Record<string, MediaType> }>
+    )["200"]!.content["application/json"]!.schema;
+    expect(Object.keys(getSchema.properties as Json)).not.toContain("secret");
+    expect(Object.keys(getSchema.properties as Json)).toEqual(
+      expect.arrayContaining([
+        "last_delivery_status",
+        "last_delivery_error",
+        "last_delivery_at",
+        "last_success_at",
+      ]),
+    );
+    expect(JSON.stringify(operation("pingWebhook").responses)).not.toMatch(/"secret"/);
   });
 });

@@ -6,14 +6,16 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, redoclyBin } from "../support/spec.js";
 
+const GET_FILE = join("openapi", "paths", "api_v2_webhooks_{webhook_id}.yaml");
 const ROTATE_FILE = join("openapi", "paths", "api_v2_webhooks_{webhook_id}_rotate.yaml");
+const PING_FILE = join("openapi", "paths", "api_v2_webhooks_{webhook_id}_ping.yaml");
 const scratch: string[] = [];
 
 /** A throwaway copy of the contract (spec, config, generated types) to damage. */
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "rotate-contract-"));
   scratch.push(dir);
-  for (const entry of ["openapi", "generated", "redocly.yaml"])
+  for (const entry of ["openapi", "generated", "redocly.yaml", "scripts/redocly-rules.mjs"])
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   return dir;
 }
@@ -43,9 +45,17 @@ function lint(dir: string) {
   return {
     status: run.status,
     rules: new Set(report.problems.map((p) => p.ruleId)),
+    /** Only our own rules (configurable `rule/...` and the `contract/...` plugin), sorted. */
+    ours: [...new Set(report.problems.map((p) => p.ruleId))]
+      .filter((id) => /^(rule|contract)\//.test(id))
+      .sort(),
     problems: report.problems,
   };
 }
+
+/** Drops the response entry for `status` (the status line and its `$ref` line) from a path file. */
+const dropStatus = (status: string) => (text: string) =>
+  text.replace(new RegExp(` {4}'${status}':\\n.*\\n`), "");
 
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -60,7 +70,7 @@ describe("the lint rules catch contract breaks", () => {
 
   it("flags each of our rules on the defect it encodes", () => {
     const dir = copyProject();
-    edit(dir, ROTATE_FILE, (t) => t.replace(/ {4}'404':\n.*\n/, ""));
+    edit(dir, ROTATE_FILE, dropStatus("404"));
     edit(dir, ROTATE_FILE, (t) => t.replace("  x-codeSamples:", "  x-samples:"));
     edit(dir, ROTATE_FILE, (t) => t.replace("  security:\n    - bearerAuth: []\n", ""));
     edit(dir, "openapi/components/schemas/Webhook.yaml", (t) =>
@@ -84,11 +94,62 @@ describe("the lint rules catch contract breaks", () => {
         "rule/code-samples-for-each-language",
         "rule/every-property-described",
         "rule/named-examples-only",
-        "rule/rotate-documents-every-status",
+        "rule/statuses-rotateWebhookSecret",
         "rule/secret-pattern-is-bounded",
         "rule/security-per-operation",
       ]),
     );
+  });
+
+  it("each operation's status list is enforced on that operation only", () => {
+    const dir = copyProject();
+    edit(dir, GET_FILE, dropStatus("422"));
+    edit(dir, PING_FILE, dropStatus("502"));
+    const result = lint(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.ours).toEqual(["rule/statuses-getWebhook", "rule/statuses-pingWebhook"]);
+  });
+
+  it("an operation without its own status list is refused", () => {
+    const dir = copyProject();
+    edit(dir, PING_FILE, (t) => t.replace("operationId: pingWebhook", "operationId: testWebhook"));
+    const result = lint(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.ours).toEqual(["rule/operation-has-a-status-list"]);
+  });
+
+  it.each([
+    {
+      defect: "get returns the rotate schema",
+      file: GET_FILE,
+      change: (t: string) => t.replace("schemas/Webhook.yaml", "schemas/WebhookWithSecret.yaml"),
+      operation: "getWebhook",
+    },
+    {
+      // Ping comes after rotate: a rule that walked each shared schema only once would miss this one.
+      defect: "ping returns the rotate schema, already seen under rotate",
+      file: PING_FILE,
+      change: (t: string) => t.replace("schemas/WebhookPingResult.yaml", "schemas/WebhookWithSecret.yaml"),
+      operation: "pingWebhook",
+    },
+    {
+      defect: "ping's own schema gains a secret property",
+      file: "openapi/components/schemas/WebhookPingResult.yaml",
+      change: (t: string) =>
+        t.replace(
+          "properties:\n",
+          "properties:\n  secret:\n    type: string\n    description: Leaked.\n    pattern: ^whsec_[a-z]{32,86}$\n",
+        ),
+      operation: "pingWebhook",
+    },
+  ])("only rotate may return the secret: flags it when $defect", ({ file, change, operation }) => {
+    const dir = copyProject();
+    edit(dir, file, change);
+    const result = lint(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.ours).toEqual(["contract/only-rotate-returns-the-secret"]);
+    const problem = result.problems.find((p) => p.ruleId === "contract/only-rotate-returns-the-secret");
+    expect(problem?.message).toMatch(new RegExp(`^${operation} returns a schema with a \`secret\` property`));
   });
 
   it("reports a broken YAML file by name instead of crashing", () => {

@@ -33,7 +33,7 @@ export function buildDocs(): void {
 /** A throwaway copy of everything the docs are built from, to damage; node_modules is shared by a link. */
 export function copyDocsProject(): { root: string; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), "docs-build-"));
-  for (const entry of ["openapi", "docs", "redocly.yaml", BUILD_SCRIPT]) {
+  for (const entry of ["openapi", "docs", "redocly.yaml", "scripts/redocly-rules.mjs", BUILD_SCRIPT]) {
     cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   mkdirSync(join(root, "dist"));
