@@ -147,6 +147,50 @@ describe("the default handlers", () => {
   });
 });
 
+describe("every operation in the spec", () => {
+  // Read from the spec, so an operation added there is checked here with no test code.
+  function operations() {
+    const found: Array<{ method: string; path: string; success: string; examples: Record<string, Json> }> =
+      [];
+    for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const responses = operation.responses as Record<string, { content?: Record<string, Json> }>;
+        const success = Object.keys(responses).find((code) => code.startsWith("2"))!;
+        const media = Object.values(responses[success]?.content ?? {})[0] as {
+          examples: Record<string, Json>;
+        };
+        found.push({ method: method.toUpperCase(), path, success, examples: media.examples });
+      }
+    }
+    return found;
+  }
+
+  it("is answered: its first success example for the documented id, 404/401/422 otherwise", async () => {
+    const seen: string[] = [];
+    for (const { method, path, success, examples } of operations()) {
+      const url = (id: string) => EU + path.replace("{webhook_id}", id);
+      const first = Object.values(examples)[0]!.value;
+      expect(await send(url(ID), AUTH, handlers, method)).toMatchObject({
+        status: Number(success),
+        body: first,
+      });
+      expect((await send(url(OTHER_ID), AUTH, handlers, method)).status).toBe(404);
+      expect((await send(url(ID), {}, handlers, method)).status).toBe(401);
+      expect((await send(url("not-a-uuid"), AUTH, handlers, method)).status).toBe(422);
+      seen.push(`${method} ${path}`);
+    }
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        "POST /api/v2/webhooks/{webhook_id}/rotate",
+        "GET /api/v2/webhooks/{webhook_id}",
+      ]),
+    );
+    expect(seen.length).toBe(
+      Object.values(spec.paths as Json).flatMap((item) => Object.keys(item as Json)).length,
+    );
+  });
+});
+
 describe("Prefer negotiation, as the mock reads it", () => {
   it("serves any documented status and example on request, header or query alias", async () => {
     expect(await send(ROTATE(ID), { ...AUTH, Prefer: "code=404" })).toMatchObject({
@@ -239,6 +283,20 @@ describe("stateful handlers", () => {
     // Explicit Prefer answers stay the documented examples, and unknown ids stay unknown.
     expect((await send(ROTATE(ID), { ...AUTH, Prefer: "code=200" }, stateful)).body).toEqual(example("200"));
     expect((await send(ROTATE(OTHER_ID), AUTH, stateful)).status).toBe(404);
+  });
+
+  it("show the last rotation's updated_at in a later GET of the same webhook, and only in that set", async () => {
+    const stateful = createHandlers({ stateful: true });
+    const read = async (set: HttpHandler[]) =>
+      (await send(`${EU}/api/v2/webhooks/${ID}`, AUTH, set, "GET")).body as Json;
+    const before = await read(stateful);
+    expect(before.updated_at).toBe("2026-07-02T09:00:00Z");
+    const rotated = (await send(ROTATE(ID), AUTH, stateful)).body!;
+    const after = await read(stateful);
+    expect(after).toEqual({ ...before, updated_at: rotated.updated_at });
+    expect(after.updated_at).not.toBe(before.updated_at);
+    expect(after).not.toHaveProperty("secret");
+    expect((await read(handlers)).updated_at).toBe("2026-07-02T09:00:00Z");
   });
 });
 
