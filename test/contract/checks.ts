@@ -9,7 +9,17 @@ export interface CapturedResponse {
   bodyText: string;
 }
 
-export type CheckName = "status" | "undocumented-status" | "content-type" | "json" | "schema" | "cors";
+export type CheckName =
+  | "status"
+  | "undocumented-status"
+  | "content-type"
+  | "json"
+  | "schema"
+  | "cors"
+  /** The typed client sorted the answer into the wrong side of `{ data, error }`. */
+  | "client"
+  /** A provider with the "spec-examples" extra answered something else than the spec's example. */
+  | "example";
 
 export interface Problem {
   check: CheckName;

@@ -1,10 +1,9 @@
 // Fresh secrets: per request with `Prefer: dynamic=true`, or for every call with `--dynamic`.
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkResponse, formatProblems } from "./checks.js";
 import { type MockProcess, startMockProcess } from "./mock-process.js";
 import { operationContract } from "./operation-contract.js";
 import { ROTATE_PATH } from "./scenarios.js";
-import { SKIP } from "./target.js";
 
 const target = inject("contractTarget");
 const contract = operationContract(inject("contractSpec"), ROTATE_PATH, "post");
@@ -23,10 +22,6 @@ async function rotate(baseUrl: string, id: string, prefer?: string) {
 }
 
 describe("dynamic secrets", () => {
-  beforeEach((context) => {
-    if (target.kind !== "mock") context.skip(SKIP.mockOnly);
-  });
-
   it("Prefer: dynamic=true returns a new, schema-valid secret on every call", async () => {
     const first = await rotate(target.baseUrl, EXAMPLE.id, "dynamic=true");
     const second = await rotate(target.baseUrl, EXAMPLE.id, "dynamic=true");
@@ -54,13 +49,10 @@ describe("dynamic secrets", () => {
 describe("a mock started with --dynamic", () => {
   let mock: MockProcess | undefined;
   beforeAll(async () => {
-    if (target.kind === "mock") mock = await startMockProcess(["--dynamic", "--quiet"]);
+    mock = await startMockProcess(["--dynamic", "--quiet"]);
   });
   afterAll(async () => {
     await mock?.stop();
-  });
-  beforeEach((context) => {
-    if (!mock) context.skip(SKIP.mockOnly);
   });
 
   it("returns a fresh secret without any Prefer header", async () => {

@@ -1,18 +1,17 @@
-// The mock's small modules on their own: option parsing, secret generation, log lines, id matching.
-
-import { createLogger } from "@stoplight/prism-core";
+// The mock's rules on their own: option parsing, secret generation, log lines, tokens and ids.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, inject, it } from "vitest";
-import { pathParameters } from "../../src/mock/documented-ids.js";
+import { MockOptionsError, parseMockOptions } from "../../src/mock/cli.js";
 import {
   assertFreshSecretsMatch,
   freshSecret,
+  type HttpOperation,
   SecretPatternMismatchError,
   secretPatterns,
-} from "../../src/mock/fresh-secret.js";
-import { createMockComponent } from "../../src/mock/mock-component.js";
-import { MockOptionsError, parseMockOptions } from "../../src/mock/options.js";
-import type { MockArguments } from "../../src/mock/prism-types.js";
-import { formatRequestLine } from "../../src/mock/request-log.js";
+  uuidParsingError,
+} from "../../src/mock/prism.js";
+import { bearerToken, createMockHandler, formatRequestLine, pathParameters } from "../../src/mock/server.js";
 
 const spec = inject("contractSpec") as { components: { schemas: Record<string, unknown> } };
 
@@ -69,7 +68,7 @@ describe("fresh secrets", () => {
 
   it("stop the server from starting when the spec's pattern would reject them", () => {
     expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow(SecretPatternMismatchError);
-    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow("src/mock/fresh-secret.ts");
+    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow("src/mock/prism.ts");
   });
 });
 
@@ -100,26 +99,70 @@ describe("path parameters", () => {
     expect(pathParameters("/w/{id}/rotate", "/w/a%20b/rotate")).toEqual({ id: "a b" });
   });
 
-  it("are undefined when the path has another shape or a malformed escape", () => {
-    expect([
-      pathParameters("/w/{id}/rotate", "/w/a/b/rotate"),
-      pathParameters("/w/{id}/rotate", "/w/%ZZ/rotate"),
-    ]).toEqual([undefined, undefined]);
+  it("are undefined when the path has another shape", () => {
+    expect(pathParameters("/w/{id}/rotate", "/w/a/b/rotate")).toBeUndefined();
+  });
+
+  it("keep a malformed %-escape as sent, so the 422 can name it", () => {
+    expect(pathParameters("/w/{id}/rotate", "/w/%ZZ/rotate")).toEqual({ id: "%ZZ" });
   });
 });
 
-describe("the mock component", () => {
-  it("turns an internal failure into a 500 problem, so Prism still answers the request", () => {
-    // An operation without `responses` makes the component throw while choosing a response.
-    const broken = {
-      resource: { id: "x", method: "post", path: "/x", responses: undefined },
-      input: { data: { method: "post", url: { path: "/x" } }, validations: [] },
-      config: { dynamic: false },
-    } as unknown as MockArguments;
-    const result = createMockComponent()(broken)(createLogger("test", { level: "silent" }));
-    expect(result).toMatchObject({ _tag: "Left", left: { status: 500, message: "Internal Server Error" } });
-    expect(result._tag === "Left" && (result.left as { detail?: string }).detail).toMatch(
-      /^The mock server failed on this request \(/,
-    );
+describe("bearer tokens", () => {
+  it.each([
+    ["Bearer hk-test", "hk-test"],
+    ["bearer hk-test", "hk-test"],
+    ["BEARER  hk-test ", "hk-test"],
+  ])("accept %j: the scheme is case-insensitive (RFC 9110)", (header, token) => {
+    expect(bearerToken(header)).toBe(token);
+  });
+
+  it.each([
+    undefined,
+    "",
+    "Bearer",
+    "Bearer ",
+    "Bearer undefined",
+    "Bearer null",
+    "Bearer [object Object]",
+    "Basic aGs6dGVzdA==",
+    "hk-test",
+  ])("refuse %j, the front-end bugs a mock should catch", (header) => {
+    expect(bearerToken(header)).toBeUndefined();
+  });
+});
+
+describe("the 422 wording", () => {
+  it.each([
+    [
+      "not-a-uuid",
+      "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1",
+    ],
+    ["f47ac10b", "invalid length: expected length 32 for simple format, found 8"],
+    ["f47ac10b-58cc-4372", "invalid group count: expected 5, found 3"],
+    ["f47ac10b-58cc-4372-a567-0e02b2c3d47", "invalid group length in group 4: expected 12, found 11"],
+  ])("names what is wrong with %j", (value, reason) => {
+    expect(uuidParsingError(value)).toBe(reason);
+  });
+});
+
+describe("the request handler", () => {
+  it("turns an internal failure into a 500 problem, and keeps serving", async () => {
+    // An operation without `responses` makes the handler throw while choosing a response.
+    const broken = { id: "x", method: "post", path: "/x", responses: undefined } as unknown as HttpOperation;
+    const server = createServer(createMockHandler([broken], {}));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    try {
+      const first = await fetch(url, { method: "POST" });
+      expect([first.status, first.headers.get("content-type")]).toEqual([500, "application/problem+json"]);
+      expect(((await first.json()) as { detail: string }).detail).toMatch(
+        /^The mock server failed on this request \(/,
+      );
+      expect((await fetch(url, { method: "POST" })).status).toBe(500); // still answering
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface MockProcess {
 }
 
 /** Refuses to test a build older than its source: a stale dist/ would make every result meaningless. */
-export function assertBuildIsCurrent(): void {
+function assertBuildIsCurrent(): void {
   const advice = "Run `npm run build` first (`npm run test:contract` and `npm test` do it for you).";
   if (!existsSync(MOCK_CLI)) throw new Error(`${MOCK_CLI} does not exist. ${advice}`);
   const built = statSync(MOCK_CLI).mtimeMs;

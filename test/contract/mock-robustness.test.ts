@@ -1,12 +1,11 @@
 // The mock must never crash or hang on bad input: each case gets a clear 4xx, and the server keeps
 // answering afterwards. Mock-only: against a real API these requests would rotate a real webhook.
 import fc from "fast-check";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ROTATE_PATH } from "./scenarios.js";
-import { SKIP } from "./target.js";
 
 const target = inject("contractTarget");
-const ID = target.webhookId ?? "";
+const ID = target.webhookId;
 const AUTH = { Authorization: `Bearer ${target.token}` };
 const url = (id = ID) => target.baseUrl + ROTATE_PATH.replace("{webhook_id}", id);
 
@@ -28,20 +27,12 @@ async function expectStillServing() {
 }
 
 describe("the mock server on bad input", () => {
-  beforeEach((context) => {
-    if (target.kind !== "mock") context.skip(SKIP.mockOnly);
-  });
-
-  it("answers malformed JSON with 400 invalid_json, then keeps serving", async () => {
+  it("ignores a malformed JSON body like any stray body: these operations take none", async () => {
     const answer = await send(url(), {
       headers: { "Content-Type": "application/json" },
       body: '{"not": json',
     });
-    expect([answer.status, JSON.parse(answer.text)]).toEqual([
-      400,
-      { error: { code: "invalid_json", message: "Invalid JSON" } },
-    ]);
-    await expectStillServing();
+    expect(answer.status).toBe(200);
   });
 
   it("answers a 20 KB header with 431, then keeps serving", async () => {
@@ -53,8 +44,8 @@ describe("the mock server on bad input", () => {
     const answer = await send(`${target.baseUrl}/api/v2/webhooks`);
     expect(answer.status).toBe(404);
     expect(answer.type).toBe("application/problem+json");
-    expect(JSON.parse(answer.text).detail).toBe(
-      "The route /api/v2/webhooks hasn't been found in the specification file",
+    expect(JSON.parse(answer.text).detail).toMatch(
+      /^No operation at \/api\/v2\/webhooks\. This mock serves: POST \/api\/v2\/webhooks\/\{webhook_id\}\/rotate/,
     );
     await expectStillServing();
   });
@@ -62,14 +53,14 @@ describe("the mock server on bad input", () => {
   it("answers a wrong method with 405 naming the method, then keeps serving", async () => {
     const answer = await send(url(), { method: "GET" });
     expect(answer.status).toBe(405);
-    expect(JSON.parse(answer.text).detail).toContain('does not have "get" method defined');
+    expect(JSON.parse(answer.text).detail).toContain("does not take GET");
     await expectStillServing();
   });
 
   it("answers a malformed %-escape in the id with the documented 422 (Prism alone crashes on it)", async () => {
     const answer = await send(url("%ZZ"));
     expect(answer.status).toBe(422);
-    expect(JSON.parse(answer.text).detail[0].loc).toEqual(["path", "webhook_id"]);
+    expect(JSON.parse(answer.text).detail[0]).toMatchObject({ loc: ["path", "webhook_id"], input: "%ZZ" });
     await expectStillServing();
   });
 

@@ -5,7 +5,12 @@ import { createAjv } from "../support/ajv.js";
 import type { Json } from "../support/spec.js";
 
 export interface OperationContract {
+  /** e.g. "POST /api/v2/webhooks/{webhook_id}/rotate". */
   label: string;
+  operationId: string;
+  /** Upper-case. */
+  method: string;
+  path: string;
   statuses: string[];
   mediaTypes(status: string): string[];
   validator(status: string, mediaType: string): ValidateFunction;
@@ -18,7 +23,7 @@ type ResponseObject = { content?: Record<string, MediaObject> };
 
 export function operationContract(spec: Json, path: string, method: string): OperationContract {
   const operation = ((spec.paths as Json | undefined)?.[path] as Json | undefined)?.[method] as
-    | { responses?: Record<string, ResponseObject> }
+    | { operationId?: string; responses?: Record<string, ResponseObject> }
     | undefined;
   if (!operation?.responses) throw new Error(`The spec has no ${method.toUpperCase()} ${path}.`);
   const responses = operation.responses;
@@ -32,6 +37,9 @@ export function operationContract(spec: Json, path: string, method: string): Ope
 
   return {
     label: `${method.toUpperCase()} ${path}`,
+    operationId: operation.operationId ?? `${method} ${path}`,
+    method: method.toUpperCase(),
+    path,
     statuses: Object.keys(responses),
     mediaTypes: (status) => Object.keys(responses[status]?.content ?? {}),
     validator(status, mediaType) {
@@ -52,4 +60,13 @@ export function operationContract(spec: Json, path: string, method: string): Ope
       return examples[chosen]?.value;
     },
   };
+}
+
+const METHODS = ["get", "put", "post", "delete", "patch"];
+
+/** Every operation of the spec, in the spec's order. */
+export function operationContracts(spec: Json): OperationContract[] {
+  return Object.entries((spec.paths as Record<string, Json> | undefined) ?? {}).flatMap(([path, item]) =>
+    METHODS.filter((method) => method in item).map((method) => operationContract(spec, path, method)),
+  );
 }

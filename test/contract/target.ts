@@ -1,58 +1,71 @@
-// Which provider the contract suite runs against: the mock started by the global setup, or any server
-// given by CONTRACT_BASE_URL / CONTRACT_TOKEN / CONTRACT_WEBHOOK_ID.
-import { WEBHOOK_ID_PATTERN } from "../../src/webhook-id.js";
+/// <reference types="vite/client" />
+// What the contract suite runs against: every provider defined in test/contract/providers/. A provider is
+// one value; the suite sends every request through its `fetch`, so it may be a server on a port (the
+// mock, a staging API) or an in-process interceptor (MSW handlers) with a made-up base URL.
+//
+// ADDING A PROVIDER is a one-file change: create test/contract/providers/<name>.ts whose default export
+// is a function returning a `Provider` (or undefined when it is not configured, e.g. a missing env var).
+// `loadProviders` finds it; contract.test.ts and browser-cors.test.ts then run every check against it.
 import type { Json } from "../support/spec.js";
 
-export interface ContractTarget {
-  kind: "mock" | "external";
+/** Features beyond the contract that some providers have; checks that need one are skipped without it. */
+export type Extra =
+  /** A real HTTP server at `baseUrl` that a browser can reach: CORS and browser checks apply. */
+  | "http-server"
+  /** Answers with the spec's own examples for the documented webhook (byte for byte in content). */
+  | "spec-examples"
+  /** `Prefer: code=N` returns the documented N answer, so statuses with no natural trigger get checked. */
+  | "prefer";
+
+export interface Provider {
+  /** Shown in test names, e.g. "mock" or "https://staging.example.com". */
+  name: string;
+  /** Origin, no trailing slash; request URLs are `baseUrl + path`. */
   baseUrl: string;
+  /** A bearer token the provider accepts. */
   token: string;
-  /** A webhook the provider has; undefined when an external provider was given none. */
+  /** A webhook the provider has; undefined skips the 2xx checks (against a real API they really rotate). */
   webhookId: string | undefined;
+  /** A WHATWG fetch through which every request of the suite goes. */
+  fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+  extras: ReadonlySet<Extra>;
 }
+
+/** The mock started by the global setup, as test workers receive it (a provided value cannot hold functions). */
+export type MockTarget = Pick<Provider, "baseUrl" | "token"> & { kind: "mock"; webhookId: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
-    contractTarget: ContractTarget;
+    contractTarget: MockTarget;
     /** The spec, bundled with every $ref resolved (redocly bundle --dereferenced). */
     contractSpec: Json;
   }
 }
 
-/** Skip reasons, printed by the global setup and attached to each skipped test. */
+/** Skip reasons, attached to each skipped test. */
 export const SKIP = {
   noWebhookId: "needs a webhook the provider has: set CONTRACT_WEBHOOK_ID (it will really be rotated)",
   mockOnly:
     "tests the mock server itself (Prefer headers, dynamic secrets, bad input, CLI); against a real API such requests would rotate a real webhook",
+  noPrefer: "no natural request produces this status; it is checked on providers with Prefer negotiation",
+  notHttp: "the provider is not an HTTP server a browser can reach, so CORS does not apply",
 } as const;
 
 export class ContractTargetError extends Error {
   override readonly name = "ContractTargetError";
 }
 
-/** The external provider described by the environment, or undefined to use the mock. */
-export function externalTarget(
-  env: Readonly<Record<string, string | undefined>>,
-): ContractTarget | undefined {
-  const baseUrl = env.CONTRACT_BASE_URL?.trim();
-  if (!baseUrl) return undefined;
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new ContractTargetError(
-      `CONTRACT_BASE_URL must be an absolute URL such as https://staging.example.com, got "${baseUrl}".`,
-    );
+type ProviderModule = { default: () => Provider | undefined | Promise<Provider | undefined> };
+
+/** Every configured provider in test/contract/providers/, in file-name order. */
+export async function loadProviders(): Promise<Provider[]> {
+  const modules = import.meta.glob<ProviderModule>("./providers/*.ts", { eager: true });
+  const providers: Provider[] = [];
+  for (const [file, module] of Object.entries(modules).sort(([a], [b]) => a.localeCompare(b))) {
+    if (typeof module.default !== "function")
+      throw new ContractTargetError(`${file} must default-export a function returning a Provider.`);
+    const provider = await module.default();
+    if (provider) providers.push(provider);
   }
-  const token = env.CONTRACT_TOKEN?.trim();
-  if (!token)
-    throw new ContractTargetError(
-      "CONTRACT_BASE_URL is set but CONTRACT_TOKEN is not: set it to an API key for that provider.",
-    );
-  const webhookId = env.CONTRACT_WEBHOOK_ID?.trim() || undefined;
-  if (webhookId !== undefined && !WEBHOOK_ID_PATTERN.test(webhookId)) {
-    throw new ContractTargetError(
-      "CONTRACT_WEBHOOK_ID must be a webhook id (a UUID) that exists on that provider.",
-    );
-  }
-  return { kind: "external", baseUrl: baseUrl.replace(/\/+$/, ""), token, webhookId };
+  return providers;
 }
