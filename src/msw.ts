@@ -165,13 +165,13 @@ const problem = (status: number, title: string, detail: string): Answer => ({
   contentType: "application/problem+json",
 });
 
-// Tokens a front end sends by mistake (an unset variable interpolated into the header) are refused, as
-// the gateway refuses any key it does not know: a mock that accepts them hides the bug.
-const PLACEHOLDER_TOKENS = new Set(["undefined", "null", "[object object]"]);
+// Tokens a front end sends when its variable was never set are refused, as the gateway refuses any key it
+// does not know: a mock that accepts them hides the bug. The scheme is case-insensitive (RFC 9110).
+const PLACEHOLDER_TOKENS = new Set(["", "undefined", "null", "[object Object]"]);
 
 function hasUsableBearer(request: Request): boolean {
-  const match = /^bearer +(\S+)$/i.exec(request.headers.get("authorization")?.trim() ?? "");
-  return match?.[1] !== undefined && !PLACEHOLDER_TOKENS.has(match[1].toLowerCase());
+  const token = /^bearer(?:\s+(.*))?$/i.exec(request.headers.get("authorization")?.trim() ?? "")?.[1]?.trim();
+  return token !== undefined && !PLACEHOLDER_TOKENS.has(token);
 }
 
 interface Preference {
@@ -180,13 +180,27 @@ interface Preference {
   dynamic?: boolean;
 }
 
-/** `Prefer: code=404, example=name, dynamic=true`, or the `__code`/`__example`/`__dynamic` query aliases
- *  when no Prefer header is sent (Prism ignores the aliases when one is). */
-function readPreference(request: Request): Preference {
+// Prism's words for a value it cannot read, so that both mocks answer such a request with the same 422.
+const unreadable = (key: string, value: string, kind: string): Answer => ({
+  status: 422,
+  body: {
+    type: "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+    title: "Invalid request",
+    status: 422,
+    detail: `optional property "${key}"\n└─ cannot decode "${value}", should be a ${kind}`,
+  },
+  contentType: "application/problem+json",
+});
+
+/**
+ * `Prefer: code=404, example=name, dynamic=true` (parameters after `;` ignored), or else the `__code`,
+ * `__example` and `__dynamic` query aliases: Prism ignores the aliases when a Prefer header is sent.
+ */
+function readPreference(request: Request): Preference | Answer {
   const header = request.headers.get("prefer");
   const pairs: Array<[string, string]> = header
-    ? header.split(/[,;]/).map((part) => {
-        const [key = "", ...rest] = part.split("=");
+    ? header.split(",").map((part) => {
+        const [key = "", ...rest] = (part.split(";")[0] ?? "").split("=");
         return [
           key.trim().toLowerCase(),
           rest
@@ -201,9 +215,14 @@ function readPreference(request: Request): Preference {
       );
   const preference: Preference = {};
   for (const [key, value] of pairs) {
-    if (key === "code") preference.code = Number(value);
-    else if (key === "example") preference.example = value;
-    else if (key === "dynamic") preference.dynamic = value.toLowerCase() === "true";
+    if (key === "code") {
+      if (!/^\d+$/.test(value)) return unreadable(key, value, "number");
+      preference.code = Number(value);
+    } else if (key === "example") preference.example = value;
+    else if (key === "dynamic") {
+      if (value !== "true" && value !== "false") return unreadable(key, value, "boolean");
+      preference.dynamic = value === "true";
+    }
   }
   return preference;
 }
@@ -337,6 +356,7 @@ function answer({ operation, request, params, dynamic, state }: Context): Answer
       return invalidParameter(operation, parameter, value);
   }
   const preference = readPreference(request);
+  if ("status" in preference) return preference;
   const refusal = refusePreference(operation, preference);
   if (refusal) return refusal;
 
@@ -374,8 +394,9 @@ function corsHeaders(request: Request): Record<string, string> {
   const origin = request.headers.get("origin");
   return {
     "access-control-allow-origin": origin ?? "*",
+    "access-control-allow-credentials": "true",
     "access-control-expose-headers": "*",
-    ...(origin ? { vary: "Origin" } : {}),
+    vary: "Origin",
   };
 }
 
@@ -465,7 +486,7 @@ export function createHandlers(options: CreateHandlersOptions = {}): HttpHandler
   const handlers: HttpHandler[] = [];
   for (const [path, operations] of byPath) {
     const match = pathMatcher(baseUrls, path);
-    const allowed = operations.map((operation) => operation.method.toUpperCase()).join(", ");
+    const allowed = [...operations.map((operation) => operation.method.toUpperCase()), "OPTIONS"].join(", ");
     for (const operation of operations) {
       handlers.push(
         http[operation.method as "get"](matching(match), ({ request, params }) => {
@@ -474,27 +495,24 @@ export function createHandlers(options: CreateHandlersOptions = {}): HttpHandler
         }),
       );
     }
-    // A browser's CORS preflight, then any method the path does not document (405 with Allow).
+    // A browser's CORS preflight (any other OPTIONS gets the Allow list), then any method the path does
+    // not document: a 405 with Allow. Same headers and words as the mock's server.
     handlers.push(
-      http.options(matching(match), ({ request }) =>
-        respond({ status: 204, body: null, contentType: "" }, request, {
-          "access-control-allow-methods": allowed,
-          "access-control-allow-headers":
-            request.headers.get("access-control-request-headers") ?? "authorization, prefer",
-          "access-control-max-age": "600",
-        }),
-      ),
-      http.all(matching(match), ({ request }) =>
-        respond(
-          problem(
-            405,
-            "Method Not Allowed",
-            `${request.method} is not documented for ${path}; use ${allowed}.`,
-          ),
-          request,
-          { allow: allowed },
-        ),
-      ),
+      http.options(matching(match), ({ request }) => {
+        const preflight = request.headers.has("access-control-request-method");
+        const headers: Record<string, string> = preflight
+          ? {
+              "access-control-allow-methods": allowed,
+              "access-control-allow-headers": request.headers.get("access-control-request-headers") ?? "*",
+              "access-control-max-age": "600",
+            }
+          : { allow: allowed };
+        return respond({ status: 204, body: null, contentType: "" }, request, headers);
+      }),
+      http.all(matching(match), ({ request }) => {
+        const detail = `${new URL(request.url).pathname} does not take ${request.method}; it takes ${allowed}.`;
+        return respond(problem(405, "Method Not Allowed", detail), request, { allow: allowed });
+      }),
     );
   }
   return handlers;

@@ -93,7 +93,7 @@ describe("the default handlers", () => {
     ["Bearer null", { Authorization: "Bearer null" }],
     ["Bearer [object Object]", { Authorization: "Bearer [object Object]" }],
     ["a Basic credential", { Authorization: "Basic aGs6dGVzdA==" }],
-    ["a token with a space in it", { Authorization: "Bearer hk test" }],
+    ["the scheme alone", { Authorization: "Bearer" }],
   ])("refuse %s with the documented 401", async (_, headers) => {
     expect(await send(ROTATE(ID), headers)).toMatchObject({ status: 401, body: example("401") });
   });
@@ -228,6 +228,21 @@ describe("Prefer negotiation, as the mock reads it", () => {
     );
   });
 
+  it("refuses a preference it cannot read with Prism's own 422, and ignores parameters after ';'", async () => {
+    expect(await send(ROTATE(ID), { ...AUTH, Prefer: "code=abc" })).toMatchObject({
+      status: 422,
+      type: "application/problem+json",
+      body: {
+        title: "Invalid request",
+        detail: 'optional property "code"\n└─ cannot decode "abc", should be a number',
+      },
+    });
+    expect((await send(`${ROTATE(ID)}?__dynamic=maybe`, AUTH)).status).toBe(422);
+    expect((await send(ROTATE(ID), { ...AUTH, Prefer: "code=404; example=nope" })).body).toEqual(
+      example("404"),
+    );
+  });
+
   it("never lets Prefer skip the token check", async () => {
     expect((await send(ROTATE(ID), { Prefer: "code=200" })).status).toBe(401);
   });
@@ -336,7 +351,7 @@ describe("origins, CORS and methods", () => {
     expect(preflight.status).toBe(204);
     expect(Object.fromEntries(preflight.headers)).toMatchObject({
       "access-control-allow-origin": origin,
-      "access-control-allow-methods": "POST",
+      "access-control-allow-methods": "POST, OPTIONS",
       "access-control-allow-headers": "authorization",
     });
     const refused = await send(ROTATE(ID), { Origin: origin });
@@ -347,7 +362,7 @@ describe("origins, CORS and methods", () => {
     const answer = await send(ROTATE(ID), AUTH, handlers, "DELETE");
     expect([answer.status, answer.headers.get("allow"), answer.type]).toEqual([
       405,
-      "POST",
+      "POST, OPTIONS",
       "application/problem+json",
     ]);
   });
