@@ -1,6 +1,8 @@
 // `npm run bench`: every figure next to its baseline, measured in this one run, printed as medians and
-// ratios, and written to bench/results.json. Not part of `npm test`; nothing here is asserted.
-import { writeFileSync } from "node:fs";
+// ratios, and written to bench/results/<date>.json (git-ignored: a run must leave the tree as it found it).
+// Not part of `npm test`; nothing here is asserted.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { measureClientOverhead } from "./client.mjs";
 import { measureMock } from "./mock.mjs";
@@ -35,8 +37,20 @@ function throughputRows(results, baselines) {
   ]);
 }
 
+/** The commit measured, so a figure quoted elsewhere can say which code it describes. */
+function measuredCommit() {
+  const git = (...args) =>
+    execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  try {
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain") ? " (with uncommitted changes)" : ""}`;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
 const summary = {
   date: new Date().toISOString(),
+  commit: measuredCommit(),
   machine: {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
@@ -46,7 +60,7 @@ const summary = {
   },
 };
 console.log(
-  `Benchmarks on ${summary.machine.cpu} (${summary.machine.cores} cores), Node ${process.version}${quick ? " [quick]" : ""}`,
+  `Benchmarks of ${summary.commit} on ${summary.machine.cpu} (${summary.machine.cores} cores), Node ${process.version}${quick ? " [quick]" : ""}`,
 );
 
 const verify = await measureVerify({ quick });
@@ -127,5 +141,8 @@ if (!skipPipeline) {
   );
 }
 
-writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
-console.log("\nWrote bench/results.json");
+const resultsDir = new URL("./results/", import.meta.url);
+mkdirSync(resultsDir, { recursive: true });
+const file = `${summary.date.replaceAll(":", "-")}${quick ? "-quick" : ""}.json`;
+writeFileSync(new URL(file, resultsDir), `${JSON.stringify(summary, null, 2)}\n`);
+console.log(`\nWrote bench/results/${file}`);

@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ENTRY = join("openapi", "openapi.yaml");
@@ -43,7 +43,7 @@ function redoclyBundle(out) {
 async function freshBundle() {
   const dir = await mkdtemp(join(tmpdir(), "bundle-spec-"));
   try {
-    const files = OUTPUTS.map((file) => join(dir, file.split(/[\\/]/).pop()));
+    const files = OUTPUTS.map((file) => join(dir, basename(file)));
     await Promise.all(files.map(redoclyBundle));
     const texts = await Promise.all(files.map((file) => readFile(file, "utf8")));
     return texts.map((text) => `${text.trimEnd()}\n`);

@@ -1,6 +1,6 @@
 // The package as a consumer gets it: packed, installed into an empty project, imported by name.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -9,6 +9,12 @@ import { ROOT } from "../support/spec.js";
 
 let consumer: string;
 let packedFiles: string[];
+
+// Everything the tarball may hold: the build (JavaScript, declarations, source maps), the generated wire types
+// the declarations import (and the bundled spec, if a module imports it), the bundled spec, and npm's own files.
+// Anything else is a leak.
+const SHIPPABLE =
+  /^(dist\/src\/.+\.(js|d\.ts|js\.map)|dist\/generated\/(api\.d\.ts|openapi\.json)|generated\/openapi\.(json|yaml)|package\.json|README\.md|LICENSE)$/;
 
 function run(command: string, args: string[], cwd: string): string {
   try {
@@ -24,7 +30,10 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, "dist/src/index.js")))
     throw new Error("dist/ is missing: run `npm run build` first.");
   consumer = mkdtempSync(join(tmpdir(), "rotate-consumer-"));
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", consumer], ROOT)) as Array<{
+  // --ignore-scripts: npm test has just built, and prepack's rebuild would empty dist/ under tests that use it.
+  const packed = JSON.parse(
+    run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", consumer], ROOT),
+  ) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
@@ -52,29 +61,87 @@ afterAll(() => {
 });
 
 describe("the published package", () => {
-  it("ships the build, the generated types and the spec, and nothing from tests or sources", () => {
+  it("ships the build, the generated types and the bundled spec, and nothing else", () => {
     expect(packedFiles).toEqual(
-      expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "openapi/openapi.yaml"]),
+      expect.arrayContaining([
+        "dist/src/index.js",
+        "dist/src/index.d.ts",
+        "dist/src/webhooks/index.js",
+        "dist/generated/api.d.ts",
+        "generated/openapi.json",
+        "generated/openapi.yaml",
+      ]),
     );
-    expect(packedFiles.filter((path) => /^(test|src|bench)\//.test(path))).toEqual([]);
+    expect(packedFiles.filter((path) => !SHIPPABLE.test(path) || path.startsWith("dist/src/mock/"))).toEqual(
+      [],
+    );
   });
 
-  it("imports both entry points by name at runtime", () => {
+  it("ships source maps that carry their sources, since src/ is not in the package", () => {
+    const maps = packedFiles.filter((path) => path.endsWith(".js.map"));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const path of maps) {
+      const map = JSON.parse(
+        readFileSync(join(consumer, "node_modules/hai-webhook-rotate", path), "utf8"),
+      ) as { sources: string[]; sourcesContent?: Array<string | null> };
+      expect(map.sourcesContent?.length, path).toBe(map.sources.length);
+      expect(
+        map.sourcesContent?.every((text) => typeof text === "string" && text.length > 0),
+        path,
+      ).toBe(true);
+    }
+  });
+
+  it("imports every entry point by name at runtime", () => {
     const script = [
+      'import { readFileSync } from "node:fs";',
       'import * as client from "hai-webhook-rotate";',
       'import * as webhooks from "hai-webhook-rotate/webhooks";',
-      "console.log(JSON.stringify({ client: Object.keys(client).sort(), webhooks: Object.keys(webhooks).sort() }));",
+      'import spec from "hai-webhook-rotate/openapi.json" with { type: "json" };',
+      'const yaml = readFileSync(new URL(import.meta.resolve("hai-webhook-rotate/openapi.yaml")), "utf8");',
+      "console.log(JSON.stringify({",
+      "  client: Object.keys(client).sort(),",
+      "  webhooks: Object.keys(webhooks).sort(),",
+      "  spec,",
+      "  yaml,",
+      "}));",
     ].join("\n");
     writeFileSync(join(consumer, "probe.mjs"), script);
     const exported = JSON.parse(run(process.execPath, ["probe.mjs"], consumer)) as {
       client: string[];
       webhooks: string[];
+      spec: unknown;
+      yaml: string;
     };
     expect(exported.client).toEqual(
       expect.arrayContaining(["HaiAgentsClient", "createRotateClient", "NotFoundError"]),
     );
     expect(exported.webhooks).toEqual(expect.arrayContaining(["verifyWebhook", "WebhookVerificationError"]));
     expect(exported.webhooks).not.toContain("HaiAgentsClient");
+    expect(exported.spec).toEqual(JSON.parse(readFileSync(join(ROOT, "generated/openapi.json"), "utf8")));
+    expect(exported.yaml).toBe(readFileSync(join(ROOT, "generated/openapi.yaml"), "utf8"));
+  });
+
+  it("loads every entry point with require() (Node >= 20.19 loads ESM through the default condition)", () => {
+    const script = [
+      'const client = require("hai-webhook-rotate");',
+      'const webhooks = require("hai-webhook-rotate/webhooks");',
+      'const spec = require("hai-webhook-rotate/openapi.json");',
+      'const yamlPath = require.resolve("hai-webhook-rotate/openapi.yaml");',
+      "console.log(JSON.stringify({",
+      "  client: typeof client.HaiAgentsClient,",
+      "  webhooks: typeof webhooks.verifyWebhook,",
+      "  openapi: spec.openapi,",
+      '  yaml: yamlPath.endsWith("openapi.yaml"),',
+      "}));",
+    ].join("\n");
+    writeFileSync(join(consumer, "probe.cjs"), script);
+    expect(JSON.parse(run(process.execPath, ["probe.cjs"], consumer))).toEqual({
+      client: "function",
+      webhooks: "function",
+      openapi: "3.1.0",
+      yaml: true,
+    });
   });
 
   it("type-checks a consumer written against the seed example under NodeNext", () => {
@@ -83,10 +150,12 @@ describe("the published package", () => {
       [
         'import { HaiAgentsClient, NotFoundError, type WebhookWithSecret } from "hai-webhook-rotate";',
         'import { verifyWebhook } from "hai-webhook-rotate/webhooks";',
+        'import spec from "hai-webhook-rotate/openapi.json" with { type: "json" };',
         "const client = new HaiAgentsClient();",
         'const webhook: WebhookWithSecret = await client.webhooks.rotateWebhookSecret({ webhookId: "f47ac10b-58cc-4372-a567-0e02b2c3d479" });',
         "const secret: string = webhook.secret;",
-        "export { secret, verifyWebhook, NotFoundError };",
+        'const rotatePath: string = Object.keys(spec.paths)[0] ?? "";',
+        "export { secret, verifyWebhook, NotFoundError, rotatePath };",
       ].join("\n"),
     );
     writeFileSync(
@@ -97,6 +166,7 @@ describe("the published package", () => {
           moduleResolution: "NodeNext",
           target: "ES2022",
           strict: true,
+          resolveJsonModule: true,
           noEmit: true,
           types: [],
         },
@@ -106,7 +176,7 @@ describe("the published package", () => {
     expect(run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], consumer)).toBe(
       "",
     );
-  });
+  }, 60_000); // a full tsc run with lib checking: seconds on a busy 2-core machine
 
   it("bundles the client for a browser without any Node built-in", async () => {
     writeFileSync(
