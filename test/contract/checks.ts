@@ -16,6 +16,8 @@ export type CheckName =
   | "json"
   | "schema"
   | "cors"
+  /** A body carries a `secret` its schema does not declare: only rotate may return one. */
+  | "secret"
   /** The typed client sorted the answer into the wrong side of `{ data, error }`. */
   | "client"
   /** A provider with the "spec-examples" extra answered something else than the spec's example. */
@@ -80,6 +82,17 @@ export function checkResponse(
       message: `the ${status} body is not JSON: ${JSON.stringify(response.bodyText.slice(0, 80))}`,
     });
     return problems;
+  }
+  if (
+    typeof body === "object" &&
+    body !== null &&
+    "secret" in body &&
+    !contract.declaresSecret(status, mediaType)
+  ) {
+    problems.push({
+      check: "secret",
+      message: `the ${status} body carries a "secret", which its schema does not declare: only rotate may return one.`,
+    });
   }
   const validate = contract.validator(status, mediaType);
   if (!validate(body)) {

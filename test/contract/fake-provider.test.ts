@@ -59,6 +59,34 @@ describe("the contract checks against a fake provider", () => {
     });
   });
 
+  it("report a webhook read (GET) that carries the signing secret", async () => {
+    expect(await findings("get-leaks-secret")).toEqual({
+      "getWebhook 200 via client": [
+        {
+          check: "secret",
+          message:
+            'the 200 body carries a "secret", which its schema does not declare: only rotate may return one.',
+        },
+      ],
+    });
+  });
+
+  it("report a ping result whose receiver status is not a number", async () => {
+    expect(await findings("ping-status-as-text")).toEqual({
+      "pingWebhook 200 via client": [
+        { check: "schema", pointer: "/response_status", message: "must be integer" },
+      ],
+    });
+  });
+
+  it("report a ping 502 without its documented detail", async () => {
+    expect(await findings("ping-502-without-detail")).toEqual(
+      both("pingWebhook 502", [
+        { check: "schema", pointer: "", message: "must have required property 'detail'" },
+      ]),
+    );
+  });
+
   it("report a status the spec does not document", async () => {
     const found = await findings("undocumented-status");
     expect(found).toEqual(

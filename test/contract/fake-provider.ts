@@ -14,6 +14,9 @@ const DEFECTS = [
   "wrong-content-type", // every operation: 404 as text/html
   "ok-for-unknown-id", // every operation: 200 for a webhook it does not have
   "no-cors", // no CORS headers at all
+  "get-leaks-secret", // get: 200 body with the signing secret in it
+  "ping-status-as-text", // ping: 200 body with `response_status: "200"`, a string
+  "ping-502-without-detail", // ping: the 502 (asked for with Prefer) as `{}`
 ] as const;
 export type Defect = (typeof DEFECTS)[number];
 
@@ -70,13 +73,26 @@ export async function startFakeProvider(
         : json(response, 404, contract.example("404"));
     }
     const preferred = /code=(\d{3})/.exec(String(request.headers.prefer ?? ""))?.[1];
-    if (preferred !== undefined) return json(response, Number(preferred), contract.example(preferred));
+    if (preferred !== undefined) {
+      const seeded = defect === "ping-502-without-detail" && contract.operationId === "pingWebhook";
+      return json(
+        response,
+        Number(preferred),
+        seeded && preferred === "502" ? {} : contract.example(preferred),
+      );
+    }
     const success = contract.statuses.filter((status) => status.startsWith("2")).sort()[0] ?? "200";
     const body = { ...(contract.example(success) as Record<string, unknown>) };
     if ("id" in body) body.id = id;
     if (contract.operationId === "rotateWebhookSecret") {
       if (defect === "missing-secret") delete body.secret;
       if (defect === "wrong-type") body.disabled = "false";
+    }
+    if (contract.operationId === "getWebhook" && defect === "get-leaks-secret") {
+      body.secret = "whsec_leakedleakedleakedleakedleakedleaked000";
+    }
+    if (contract.operationId === "pingWebhook" && defect === "ping-status-as-text") {
+      body.response_status = String(body.response_status);
     }
     return json(response, Number(success), body);
   };

@@ -37,7 +37,12 @@ describe("npm start", () => {
     const output = mock!.output();
     expect(output).toContain(`Listening on ${mock!.url}`);
     expect(output).toContain(`Documented webhook_id: ${target.webhookId}`);
-    expect(curlLines(output).map((line) => line.status)).toEqual([200, 401, 404, 422]);
+    // Per operation, in the spec's order: get, rotate, ping.
+    expect(curlLines(output).map((line) => line.status)).toEqual([
+      ...[200, 401, 404, 422],
+      ...[200, 401, 404, 422],
+      ...[200, 400, 401, 404, 422, 502],
+    ]);
   });
 
   it("prints curl lines that really produce the status they are labelled with", async () => {
@@ -47,7 +52,7 @@ describe("npm start", () => {
       await response.arrayBuffer();
       answered.push(response.status);
     }
-    expect(answered).toEqual([200, 401, 404, 422]);
+    expect(answered).toEqual(curlLines(mock!.output()).map((line) => line.status));
   });
 
   it("logs one line per request with its status, and never the Authorization header", async () => {

@@ -18,6 +18,7 @@ async function send(input: string, init: RequestInit = {}) {
   return {
     status: response.status,
     type: response.headers.get("content-type") ?? "",
+    allow: response.headers.get("allow"),
     text: await response.text(),
   };
 }
@@ -44,15 +45,15 @@ describe("the mock server on bad input", () => {
     const answer = await send(`${target.baseUrl}/api/v2/webhooks`);
     expect(answer.status).toBe(404);
     expect(answer.type).toBe("application/problem+json");
-    expect(JSON.parse(answer.text).detail).toMatch(
-      /^No operation at \/api\/v2\/webhooks\. This mock serves: POST \/api\/v2\/webhooks\/\{webhook_id\}\/rotate/,
-    );
+    const detail = JSON.parse(answer.text).detail as string;
+    expect(detail).toMatch(/^No operation at \/api\/v2\/webhooks\. This mock serves: /);
+    expect(detail).toContain("POST /api/v2/webhooks/{webhook_id}/rotate");
     await expectStillServing();
   });
 
   it("answers a wrong method with 405 naming the method, then keeps serving", async () => {
     const answer = await send(url(), { method: "GET" });
-    expect(answer.status).toBe(405);
+    expect([answer.status, answer.allow]).toEqual([405, "POST, OPTIONS"]); // Allow: RFC 9110 requires it
     expect(JSON.parse(answer.text).detail).toContain("does not take GET");
     await expectStillServing();
   });
@@ -87,6 +88,72 @@ describe("the mock server on bad input", () => {
     const answer = await send(url(), { headers: { Prefer: "dynamic=maybe" } });
     expect(answer.status).toBe(422);
     expect(JSON.parse(answer.text).detail).toContain('cannot decode "maybe", should be a boolean');
+  });
+
+  it("lists each path's own methods in Allow (GET for a webhook, not DELETE)", async () => {
+    const answer = await send(`${target.baseUrl}/api/v2/webhooks/${ID}`, { method: "DELETE" });
+    expect([answer.status, answer.allow]).toEqual([405, "GET, OPTIONS"]);
+  });
+
+  it("matches the Bearer scheme case-insensitively", async () => {
+    expect((await send(url(), { headers: { Authorization: `bearer ${target.token}` } })).status).toBe(200);
+    expect((await send(url(), { headers: { Authorization: `BEARER ${target.token}` } })).status).toBe(200);
+  });
+
+  it.each(["Bearer undefined", "Bearer null", "Bearer [object Object]", "Bearer ", "Bearer"])(
+    "answers %j, a front-end bug, with the documented 401",
+    async (authorization) => {
+      const answer = await send(url(), { headers: { Authorization: authorization } });
+      expect([answer.status, JSON.parse(answer.text)]).toEqual([401, { message: "Unauthorized" }]);
+    },
+  );
+
+  it("answers a malformed Content-Type with a 400 problem, not a 500, then keeps serving", async () => {
+    const answer = await send(url(), { headers: { "Content-Type": ";;;" }, body: "{}" });
+    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
+    expect(JSON.parse(answer.text).detail).toContain('The Content-Type header ";;;" is not a media type.');
+    await expectStillServing();
+  });
+
+  it("refuses a body past 64 KiB with 413 before parsing it, then keeps serving", async () => {
+    // 1 MB of nested arrays: parsing it is what cost Prism seconds of CPU and a gigabyte.
+    const nested = `${"[".repeat(500_000)}${"]".repeat(500_000)}`;
+    const answer = await send(url(), { headers: { "Content-Type": "application/json" }, body: nested });
+    expect([answer.status, answer.type]).toEqual([413, "application/problem+json"]);
+    await expectStillServing();
+  });
+
+  it("refuses a chunked body (no Content-Length) once it passes 64 KiB", async () => {
+    const chunk = new Uint8Array(16 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 8; i += 1) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const answer = await send(url(), { body, duplex: "half" } as RequestInit);
+    expect(answer.status).toBe(413);
+    await expectStillServing();
+  });
+
+  it("answers a small stray body as usual: the limit is for abuse, not for axios' `{}`", async () => {
+    const answer = await send(url(), {
+      headers: { "Content-Type": "application/json" },
+      body: "x".repeat(60_000),
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  it("names the value actually sent in the 422, not the example's", async () => {
+    const answer = await send(`${target.baseUrl}/api/v2/webhooks/abc-123`, { method: "GET" });
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.text).detail[0]).toEqual({
+      type: "uuid_parsing",
+      loc: ["path", "webhook_id"],
+      msg: "Input should be a valid UUID, invalid group count: expected 5, found 2",
+      input: "abc-123",
+      ctx: { error: "invalid group count: expected 5, found 2" },
+    });
   });
 
   it("never answers 5xx or stops answering, whatever the path, method, Prefer header or body", async () => {

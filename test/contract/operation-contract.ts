@@ -14,12 +14,22 @@ export interface OperationContract {
   statuses: string[];
   mediaTypes(status: string): string[];
   validator(status: string, mediaType: string): ValidateFunction;
+  /** Whether the schema for (status, media type) declares a `secret` property anywhere. */
+  declaresSecret(status: string, mediaType: string): boolean;
   /** The value of the response example named `name` (first example when omitted). */
   example(status: string, name?: string): unknown;
 }
 
 type MediaObject = { schema?: Json; examples?: Record<string, { value?: unknown }> };
 type ResponseObject = { content?: Record<string, MediaObject> };
+
+function hasSecretProperty(schema: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof schema !== "object" || schema === null || seen.has(schema)) return false;
+  seen.add(schema);
+  const properties = (schema as { properties?: Json }).properties;
+  if (properties && "secret" in properties) return true;
+  return Object.values(schema).some((value) => hasSecretProperty(value, seen));
+}
 
 export function operationContract(spec: Json, path: string, method: string): OperationContract {
   const operation = ((spec.paths as Json | undefined)?.[path] as Json | undefined)?.[method] as
@@ -51,6 +61,7 @@ export function operationContract(spec: Json, path: string, method: string): Ope
       }
       return validate;
     },
+    declaresSecret: (status, mediaType) => hasSecretProperty(media(status, mediaType).schema),
     example(status, name) {
       const [mediaType] = Object.keys(responses[status]?.content ?? {});
       const examples = mediaType ? (media(status, mediaType).examples ?? {}) : {};
