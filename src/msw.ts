@@ -40,7 +40,7 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const document = bundledSpec as unknown as Json;
+const spec = bundledSpec as unknown as Json;
 
 /** Follows internal `$ref`s (`#/components/...`), the only kind a bundled spec has. */
 function resolve(node: unknown): unknown {
@@ -51,7 +51,7 @@ function resolve(node: unknown): unknown {
       .slice(2)
       .split("/")
       .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"))
-      .reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), document);
+      .reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), spec);
   }
   return current;
 }
@@ -78,7 +78,8 @@ interface Operation {
   responses: Map<string, DocumentedResponse>;
 }
 
-const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+// The methods MSW has a handler for (`http.<method>`).
+const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
 
 function pathParameter(raw: unknown): PathParameter | undefined {
   const parameter = resolve(raw);
@@ -114,10 +115,10 @@ function documentedResponse(raw: unknown): DocumentedResponse {
 
 /** Whether the operation requires a bearer token (its own `security`, else the document's). */
 function requiresBearer(operation: Json): boolean {
-  const requirements = (operation.security ?? document.security ?? []) as Json[];
+  const requirements = (operation.security ?? spec.security ?? []) as Json[];
   // An empty requirement object means "no credentials" is one of the accepted alternatives.
   if (requirements.length === 0 || requirements.some((r) => Object.keys(r).length === 0)) return false;
-  const schemes = ((document.components as Json | undefined)?.securitySchemes ?? {}) as Json;
+  const schemes = ((spec.components as Json | undefined)?.securitySchemes ?? {}) as Json;
   return requirements.every((requirement) =>
     Object.keys(requirement).some((name) => {
       const scheme = resolve(schemes[name]);
@@ -128,7 +129,7 @@ function requiresBearer(operation: Json): boolean {
 
 function readOperations(): Operation[] {
   const operations: Operation[] = [];
-  for (const [path, rawItem] of Object.entries((document.paths ?? {}) as Json)) {
+  for (const [path, rawItem] of Object.entries((spec.paths ?? {}) as Json)) {
     const item = resolve(rawItem) as Json;
     for (const method of HTTP_METHODS) {
       const operation = item[method];
@@ -281,6 +282,8 @@ function documented(operation: Operation, status: string, name?: string): Answer
   };
 }
 
+const HYPHENATED_UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /** Why pydantic (the API's validator) refuses `value` as a UUID, in its words; undefined if it would not. */
 function uuidParsingError(value: string): string | undefined {
   const bad = /[^0-9a-fA-F-]/.exec(value);
@@ -352,8 +355,10 @@ function answer({ operation, request, params, dynamic, state }: Context): Answer
   if (operation.bearer && !hasUsableBearer(request)) return documented(operation, "401");
   for (const parameter of operation.parameters) {
     const value = params[parameter.name] ?? "";
-    if (parameter.pattern && !parameter.pattern.test(value))
-      return invalidParameter(operation, parameter, value);
+    const malformed =
+      (parameter.pattern && !parameter.pattern.test(value)) ||
+      (parameter.format === "uuid" && !HYPHENATED_UUID.test(value));
+    if (malformed) return invalidParameter(operation, parameter, value);
   }
   const preference = readPreference(request);
   if ("status" in preference) return preference;
@@ -411,7 +416,7 @@ function respond(result: Answer, request: Request, extra: Record<string, string>
 
 /** Where requests are answered: the spec's `servers` plus the given base URLs, without a trailing slash. */
 function bases(extra: readonly string[]): string[] {
-  const servers = ((document.servers ?? []) as Json[]).map((server) => String(server.url));
+  const servers = ((spec.servers ?? []) as Json[]).map((server) => String(server.url));
   return [...new Set([...servers, ...extra].map(normaliseBase))];
 }
 

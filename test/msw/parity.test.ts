@@ -13,7 +13,11 @@ const OTHER_ID = "00000000-0000-4000-8000-000000000000";
 const LOCAL = "http://127.0.0.1:4010";
 
 /** Differences from the Prism mock, by request label, with why. Each is documented in the README. */
-const KNOWN_DIFFERENCES: Record<string, string> = {};
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  "a UUID without hyphens":
+    "the API's validator accepts this form, the spec's pattern does not: the handlers' 422 quotes the pattern, " +
+    "the mock's claims a length error",
+};
 
 interface Probe {
   label: string;
@@ -35,6 +39,7 @@ const PROBES: Probe[] = [
   { label: "the 422 example's id", id: () => "not-a-uuid" },
   { label: "another non-UUID id", id: () => "zzz" },
   { label: "malformed %-escape", id: () => "%ZZ" },
+  { label: "a UUID without hyphens", id: (id) => id.replaceAll("-", "") },
   { label: "non-UUID id and no token", id: () => "zzz", headers: { Authorization: "" } },
   { label: "Prefer: code=404", headers: { Prefer: "code=404" } },
   { label: "Prefer: code=500", headers: { Prefer: "code=500" } },
