@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Three projects, so each kind of test can be run on its own (`vitest run --project contract`).
+// One project per kind of test, so each can be run on its own (`vitest run --project cli`). Timeouts are
+// generous because several tests start processes, pack the package or run tsc on a 2-core machine; speed
+// is measured in `npm run bench`, never asserted here.
 export default defineConfig({
   test: {
     reporters: ["default", "./test/support/summary-reporter.ts"],
@@ -9,6 +11,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/sandbox/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
           typecheck: {
             enabled: true,
             include: ["test/types/**/*.test-d.ts"],
@@ -24,6 +28,14 @@ export default defineConfig({
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
+      },
+      {
+        // The CLI and the secrets file: tests start the built CLI and the mock as processes.
+        test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+      },
+      {
+        // The MSW handlers: the browser and consumer tests build and pack.
+        test: { name: "msw", include: ["test/msw/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 180_000 },
       },
       {
         test: {
