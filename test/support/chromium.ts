@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, type BrowserContextOptions, chromium } from "playwright-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** Flags for a quiet, sandbox-free headless run that talks to no Google service on its own. */
 const ARGS = [
@@ -23,9 +23,9 @@ function flag(value: string | undefined): boolean {
   return value !== undefined && !["", "0", "false"].includes(value.toLowerCase());
 }
 
-export const browserRequired = flag(process.env.CI) || process.env.REQUIRE_BROWSER === "1";
-export const chromiumFound = existsSync(CHROMIUM);
-export const MISSING_CHROMIUM =
+const browserRequired = flag(process.env.CI) || process.env.REQUIRE_BROWSER === "1";
+const chromiumFound = existsSync(CHROMIUM);
+const MISSING_CHROMIUM =
   `no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` ` +
   "(or point CHROMIUM_PATH at one); never `npx playwright install`";
 

@@ -1,6 +1,6 @@
 // A scripted transport for client tests: records every request and answers from a queue, so tests can
 // assert exactly what was sent and how many times.
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   url: string;
   headers: Headers;

@@ -1,7 +1,7 @@
 // Just enough colour arithmetic to judge computed CSS colours the way a reader's eye would: is there a
 // background at all, is a rule coloured or grey, and is text readable on its background (WCAG contrast).
 
-export interface Rgba {
+interface Rgba {
   r: number;
   g: number;
   b: number;
@@ -9,7 +9,7 @@ export interface Rgba {
 }
 
 /** Parses the `rgb()`/`rgba()` strings that getComputedStyle returns for ordinary colours. */
-export function parseColor(css: string): Rgba {
+function parseColor(css: string): Rgba {
   const match = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+%?))?\s*\)$/.exec(
     css.trim(),
   );
