@@ -3,7 +3,8 @@
 //   openapi.yaml  the spec bundled into a single file (no external $ref), linked from the page for download;
 //   openapi.json  the same bundle as JSON.
 // Look and behaviour come from docs/redoc-template.hbs (page template, CSS overrides) and docs/redoc-options.json
-// (Redoc options). Also importable: the preview server calls buildDocs() and sourcesChangedSince().
+// (Redoc options). Also importable: the preview server calls buildDocs() and sourcesChangedSince(), and
+// scripts/bundle-spec.mjs runs Redocly through redocly().
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -126,10 +127,11 @@ async function newestChange(path) {
   return newest;
 }
 
-function redocly(args) {
+/** Runs the Redocly CLI with telemetry off; rejects with what it printed, minus its Node 20 banner. */
+export function redocly(args, cwd = ROOT) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REDOCLY, ...args], {
-      cwd: ROOT,
+      cwd,
       env: {
         ...process.env,
         REDOCLY_TELEMETRY: "off",

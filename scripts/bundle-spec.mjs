@@ -7,44 +7,20 @@
 //
 // Paths are relative to the working directory (npm runs scripts from the package root), so a test can run the
 // script on a throwaway copy of the project.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { redocly } from "./build-docs.mjs";
 
 const ENTRY = join("openapi", "openapi.yaml");
 const OUTPUTS = [join("generated", "openapi.json"), join("generated", "openapi.yaml")];
-const REDOCLY = fileURLToPath(new URL("../node_modules/@redocly/cli/bin/cli.js", import.meta.url));
-
-/** Runs `redocly bundle` into `out`; the output format follows the file extension. */
-function redoclyBundle(out) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [REDOCLY, "bundle", ENTRY, "--output", out], {
-      env: {
-        ...process.env,
-        REDOCLY_TELEMETRY: "off",
-        REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
-        NO_COLOR: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    child.stdout.on("data", (chunk) => (log += chunk));
-    child.stderr.on("data", (chunk) => (log += chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`redocly bundle ${ENTRY} failed (exit ${code}):\n${log}`)),
-    );
-  });
-}
 
 /** A fresh bundle in both formats, as the exact text to commit (ending in one newline, like every file here). */
 async function freshBundle() {
   const dir = await mkdtemp(join(tmpdir(), "bundle-spec-"));
   try {
     const files = OUTPUTS.map((file) => join(dir, basename(file)));
-    await Promise.all(files.map(redoclyBundle));
+    await Promise.all(files.map((out) => redocly(["bundle", ENTRY, "--output", out], process.cwd())));
     const texts = await Promise.all(files.map((file) => readFile(file, "utf8")));
     return texts.map((text) => `${text.trimEnd()}\n`);
   } finally {
