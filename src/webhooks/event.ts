@@ -95,30 +95,41 @@ function isKnownEvent(event: JsonObject): boolean {
 // JSON Schema's `uuid` and `date-time` formats as Ajv's ajv-formats checks them (RFC 4122 and RFC 3339 with
 // Ajv's leniencies: a space or lowercase `t` between date and time, `+hh` or `+hhmm` offsets).
 const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
-const DATE_TIME =
-  /^(\d\d\d\d)-(\d\d)-(\d\d)[Tt\s](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?)$/;
+// Positions are fixed up to the seconds: YYYY-MM-DDTHH:MM:SS, then an optional fraction and the offset.
+const DATE_TIME = /^\d\d\d\d-\d\d-\d\d[Tt\s]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
+const OFFSET = /([+-])(\d\d):?(\d\d)?$/;
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The number written by the two ASCII digits at `at` (the pattern has checked they are digits). */
+const twoDigits = (text: string, at: number) =>
+  (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+
 function isDateTime(text: string): boolean {
-  const match = DATE_TIME.exec(text);
-  if (match === null) return false;
-  const [y, mo, d, h, mi, s, oh, om] = [1, 2, 3, 4, 5, 6, 8, 9].map((group) => Number(match[group] ?? 0)) as [
-    number,
-    number,
-    number,
+  if (!DATE_TIME.test(text)) return false;
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const [month, day, hour, minute, second] = [5, 8, 11, 14, 17].map((at) => twoDigits(text, at)) as [
     number,
     number,
     number,
     number,
     number,
   ];
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : (DAYS_IN_MONTH[mo] as number))) return false;
-  if (oh > 23 || om > 59) return false;
-  if (h <= 23 && mi <= 59 && s <= 59) return true;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month] as number))
+  )
+    return false;
+  const offset = text.endsWith("Z") || text.endsWith("z") ? null : OFFSET.exec(text);
+  const offsetHours = offset === null ? 0 : Number(offset[2]);
+  const offsetMinutes = offset === null ? 0 : Number(offset[3] ?? 0);
+  if (offsetHours > 23 || offsetMinutes > 59) return false;
+  if (hour <= 23 && minute <= 59 && second <= 59) return true;
   // A leap second: 23:59:60 in UTC, whatever the offset.
-  const direction = match[7] === "-" ? -1 : 1;
-  const utcMinute = mi - om * direction;
-  const utcHour = h - oh * direction - (utcMinute < 0 ? 1 : 0);
-  return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && s === 60;
+  const direction = offset?.[1] === "-" ? -1 : 1;
+  const utcMinute = minute - offsetMinutes * direction;
+  const utcHour = hour - offsetHours * direction - (utcMinute < 0 ? 1 : 0);
+  return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second === 60;
 }
