@@ -84,18 +84,26 @@ export function isWebhookVerificationError(value: unknown): value is WebhookVeri
 
 /**
  * Runs `read`, which touches values the caller passed (a Proxy trap, a getter, a `now()` clock can run the
- * caller's code), and turns whatever that code throws into a {@link WebhookVerificationError} with `reason`,
- * the original as its `cause`. Our own errors pass through unchanged.
+ * caller's code), and turns whatever that code throws into a {@link WebhookVerificationError} with `reason`.
  */
 export function reading<T>(reason: WebhookVerificationErrorReason, what: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (isWebhookVerificationError(error)) throw error;
-    throw new WebhookVerificationError(
-      reason,
-      `Reading ${what} threw an error (see its cause); pass plain values: strings, bytes and plain objects.`,
-      { cause: error },
-    );
+    throw readingFailed(reason, what, error);
   }
+}
+
+/** What `error`, thrown while reading `what`, becomes: our own errors unchanged, anything else typed, as its cause. */
+export function readingFailed(
+  reason: WebhookVerificationErrorReason,
+  what: string,
+  error: unknown,
+): WebhookVerificationError {
+  if (isWebhookVerificationError(error)) return error;
+  return new WebhookVerificationError(
+    reason,
+    `Reading ${what} threw an error (see its cause); pass plain values: strings, bytes and plain objects.`,
+    { cause: error },
+  );
 }

@@ -2,7 +2,7 @@
 // force, and the outcome once the HMACs are compared. `verifyWebhook` (node.ts: node:crypto, synchronous) and
 // `verifyWebhookAsync` (below: Web Crypto) only compute and compare the HMACs. No `node:*` import here, so this
 // module runs on every JavaScript runtime: browsers, Workers, Deno, Bun and Node.
-import { reading, WebhookVerificationError } from "./errors.js";
+import { reading, readingFailed, WebhookVerificationError } from "./errors.js";
 import { type ParsedWebhookEvent, parseWebhookEvent } from "./event.js";
 import { parseSignature, parseTimestamp } from "./headers.js";
 
@@ -124,16 +124,21 @@ const MAX_DATE_MS = 8.64e15;
 function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; asList: boolean } {
   if (typeof secrets === "string")
     return { keys: [checkSecretText(secrets, "The secret")], notAfter: [Infinity], asList: false };
-  const entries = reading("invalid_secret", "the secrets", () => {
-    if (!Array.isArray(secrets)) return undefined;
-    const length = secrets.length;
-    if (length > MAX_SECRETS)
-      throw new WebhookVerificationError(
-        "invalid_secret",
-        `The secret list has ${length} entries; trust only the current secret and, during a rotation, the previous one.`,
-      );
-    return Array.from({ length }, (_, index) => secrets[index] as unknown);
-  });
+  let entries: unknown[] | undefined;
+  try {
+    if (Array.isArray(secrets)) {
+      const length = secrets.length;
+      if (length > MAX_SECRETS)
+        throw new WebhookVerificationError(
+          "invalid_secret",
+          `The secret list has ${length} entries; trust only the current secret and, during a rotation, the previous one.`,
+        );
+      entries = [];
+      for (let index = 0; index < length; index += 1) entries.push(secrets[index]);
+    }
+  } catch (error) {
+    throw readingFailed("invalid_secret", "the secrets", error);
+  }
   const asList = entries !== undefined;
   const list = entries ?? [secrets];
   if (list.length === 0) {
