@@ -47,6 +47,46 @@ describe.each([
   }, 30_000);
 });
 
+describe("the shared suite itself", () => {
+  it("catches a verifier that ignores notAfter, and one that lets an untyped error through", async () => {
+    // Drops every notAfter from a plain list of secrets; hostile values go through untouched.
+    const plain = (secrets: unknown) =>
+      Array.isArray(secrets) && Object.getPrototypeOf(secrets) === Array.prototype && secrets.length < 8
+        ? secrets.map((entry) => (typeof entry === "object" && entry !== null ? entry.secret : entry))
+        : secrets;
+    const ignoresExpiry: SuiteTarget["verify"] = (body, signature, timestamp, secrets, options) => {
+      let list: unknown;
+      try {
+        list = plain(secrets);
+      } catch {
+        list = secrets;
+      }
+      return verifyWebhook(
+        body as string,
+        signature as string,
+        timestamp as string,
+        list as string,
+        options as undefined,
+      );
+    };
+    const leaksTypeErrors: SuiteTarget["verify"] = (...args) => {
+      if (args[4] !== undefined && (typeof args[4] !== "object" || args[4] === null))
+        throw new TypeError("options must be an object");
+      return verifyWebhook(...(args as Parameters<typeof verifyWebhook>));
+    };
+    const failed = async (verify: SuiteTarget["verify"]) =>
+      (await runVerifySuite(target(verify), { seed: SEED, scale: 0.5 }))
+        .filter((result) => result.failure !== undefined)
+        .map((result) => result.name);
+    expect(await failed(ignoresExpiry)).toEqual([
+      "a secret past its notAfter verifies nothing: secret_expired naming it, unless a secret in force matches",
+    ]);
+    expect(await failed(leaksTypeErrors)).toEqual([
+      "hostile or arbitrary values in any argument position only ever produce a typed error with a known reason",
+    ]);
+  }, 30_000);
+});
+
 const junk = fc.anything({
   withBigInt: true,
   withBoxedValues: true,
