@@ -465,17 +465,22 @@ const ENCODER = new TextEncoder();
 // Imported keys, by secret (never by anything a sender controls), so each secret is imported once. A receiver
 // trusts one to three secrets; the bound keeps a receiver that cycles through many from growing it for ever.
 const KEY_CACHE_SIZE = 16;
-const keyCache = new Map<string, Promise<CryptoKey>>();
+const keyCache = new Map<string, CryptoKey | Promise<CryptoKey>>();
 
-function hmacKey(subtle: SubtleCrypto, secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret);
-  if (key === undefined) {
-    key = subtle.importKey("raw", ENCODER.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
-    keyCache.set(secret, key);
-    key.catch(() => keyCache.delete(secret));
-  }
-  return key;
+/** The imported key, or a promise of it the first time (awaiting a cached key would cost a turn per secret). */
+function hmacKey(subtle: SubtleCrypto, secret: string): CryptoKey | Promise<CryptoKey> {
+  const cached = keyCache.get(secret);
+  if (cached !== undefined) return cached;
+  const pending = subtle
+    .importKey("raw", ENCODER.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+    .then((key) => {
+      if (keyCache.get(secret) === pending) keyCache.set(secret, key);
+      return key;
+    });
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+  keyCache.set(secret, pending);
+  pending.catch(() => keyCache.delete(secret));
+  return pending;
 }
 
 /** Compares two digests in full, without an early exit: the time taken does not depend on where they differ. */
@@ -486,10 +491,15 @@ function sameDigest(actual: Uint8Array, expected: Uint8Array): boolean {
   return difference === 0;
 }
 
+/** The 32 bytes of 64 lowercase hex digits (already checked by the signature pattern). */
 function hexBytes(hex: string): Uint8Array {
+  const nibble = (at: number) => {
+    const code = hex.charCodeAt(at);
+    return code <= 57 ? code - 48 : code - 87; // "0"-"9", then "a"-"f"
+  };
   const bytes = new Uint8Array(hex.length / 2);
   for (let index = 0; index < bytes.length; index += 1)
-    bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+    bytes[index] = (nibble(index * 2) << 4) | nibble(index * 2 + 1);
   return bytes;
 }
 
@@ -537,7 +547,8 @@ export async function verifyWebhookAsync(
   const expected = hexBytes(delivery.signature);
   const matches = async (index: number): Promise<boolean> => {
     try {
-      const key = await hmacKey(subtle, delivery.keys[index] as string);
+      const cached = hmacKey(subtle, delivery.keys[index] as string);
+      const key = cached instanceof Promise ? await cached : cached;
       return sameDigest(new Uint8Array(await subtle.sign("HMAC", key, message)), expected);
     } catch (error) {
       throw new WebhookVerificationError(

@@ -69,10 +69,15 @@ describe("the shared suite itself", () => {
         options as undefined,
       );
     };
+    // Lets the platform's TypeError escape where a body is not text or bytes, as the verifier once did.
     const leaksTypeErrors: SuiteTarget["verify"] = (...args) => {
-      if (args[4] !== undefined && (typeof args[4] !== "object" || args[4] === null))
-        throw new TypeError("options must be an object");
-      return verifyWebhook(...(args as Parameters<typeof verifyWebhook>));
+      try {
+        return verifyWebhook(...(args as Parameters<typeof verifyWebhook>));
+      } catch (error) {
+        if (isWebhookVerificationError(error) && error.reason === "invalid_body")
+          throw new TypeError("not a body");
+        throw error;
+      }
     };
     const failed = async (verify: SuiteTarget["verify"]) =>
       (await runVerifySuite(target(verify), { seed: SEED, scale: 0.5 }))
