@@ -16,10 +16,11 @@ const BRAND = Symbol.for("hai-webhook-rotate.WebhookVerificationError");
  * - `secret_expired`: only a secret past its `notAfter` produces this signature; `secretIndex` says which.
  * - `invalid_payload`: the signature is valid but the body is not a JSON event envelope.
  *
- * Caused by the receiver's own code, configuration or runtime (fix the receiver; every delivery will fail alike):
+ * Caused by the receiver's own code, configuration or runtime (fix the receiver; every delivery will fail
+ * alike):
  * - `no_secret`: the secret list is empty, or an entry is empty, `undefined` or `null`.
- * - `invalid_secret`: a secret is not a string (or `{ secret, notAfter }`), is not well-formed Unicode, or has
- *   a control character.
+ * - `invalid_secret`: a secret is not a string (or `{ secret, notAfter }`), is not well-formed Unicode, or
+ *   has a control character.
  * - `invalid_body`: the body is not a string or bytes (for instance JSON that was already parsed).
  * - `invalid_options`: `toleranceSeconds`/`toleranceS` or `now` has an unusable value.
  * - `invalid_headers`: what was passed to `readWebhookHeaders` is not a header collection.
@@ -48,9 +49,9 @@ export const WEBHOOK_VERIFICATION_ERROR_REASONS = [
 export type WebhookVerificationErrorReason = (typeof WEBHOOK_VERIFICATION_ERROR_REASONS)[number];
 
 /**
- * Thrown by `verifyWebhook`, `verifyWebhookAsync` and `readWebhookHeaders` when a delivery cannot be accepted,
- * whatever they were given. Branch on `reason`; the message explains the likely cause for a human. Neither ever
- * contains a secret or the expected signature.
+ * Thrown by `verifyWebhook`, `verifyWebhookAsync` and `readWebhookHeaders` when a delivery cannot be
+ * accepted, whatever they were given. Branch on `reason`; the message explains the likely cause for a human.
+ * Neither ever contains a secret or the expected signature.
  */
 export class WebhookVerificationError extends Error {
   override name = "WebhookVerificationError";
@@ -73,7 +74,9 @@ export class WebhookVerificationError extends Error {
   }
 }
 
-/** True for a {@link WebhookVerificationError}, even one thrown by another copy of this package. Never throws. */
+/**
+ * True for a {@link WebhookVerificationError}, even one thrown by another copy of this package. Never throws.
+ */
 export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
   try {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
@@ -94,7 +97,10 @@ export function reading<T>(reason: WebhookVerificationErrorReason, what: string,
   }
 }
 
-/** What `error`, thrown while reading `what`, becomes: our own errors unchanged, anything else typed, as its cause. */
+/**
+ * What `error`, thrown while reading `what`, becomes: our own errors unchanged, anything else typed, as its
+ * cause.
+ */
 export function readingFailed(
   reason: WebhookVerificationErrorReason,
   what: string,

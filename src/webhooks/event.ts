@@ -12,8 +12,9 @@ export type KnownWebhookEvent = SessionEvent | PingEvent;
 /** Every event type the spec lists. */
 export type KnownWebhookEventType = KnownWebhookEvent["type"];
 /**
- * What every verified delivery body is, whatever its type, including types this package does not know yet: the
- * spec's envelope, except that only `type`, `id` and `data` are checked (`created_at` is passed on as sent).
+ * What every verified delivery body is, whatever its type, including types this package does not know yet:
+ * the spec's envelope, except that only `type`, `id` and `data` are checked (`created_at` is passed on as
+ * sent).
  */
 export type WebhookEventEnvelope = Omit<components["schemas"]["WebhookEventEnvelope"], "created_at"> & {
   created_at?: unknown;
@@ -24,7 +25,8 @@ export type ParsedWebhookEvent =
   | { known: true; event: KnownWebhookEvent }
   | { known: false; event: WebhookEventEnvelope };
 
-// A Record over the generated union: adding an event type to the spec fails compilation here until it is listed.
+// A Record over the generated union: adding an event type to the spec fails compilation here until it is
+// listed.
 const SESSION_EVENT_TYPES: Record<SessionEventType, true> = {
   "session.awaiting_tool_results": true,
   "session.completed": true,
@@ -37,7 +39,8 @@ const SESSION_EVENT_TYPES: Record<SessionEventType, true> = {
 type JsonObject = Record<string, unknown>;
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-// Own properties only: a name polluted onto Object.prototype elsewhere in the app must not fill a missing field.
+// Own properties only: a name polluted onto Object.prototype elsewhere in the app must not fill a missing
+// field.
 const own = (object: JsonObject, key: string): unknown =>
   Object.hasOwn(object, key) ? object[key] : undefined;
 
@@ -45,7 +48,9 @@ const own = (object: JsonObject, key: string): unknown =>
 // (RFC 8259) requires; keeps a byte order mark, which JSON.parse then refuses.
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched. */
+/**
+ * Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched.
+ */
 export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number): ParsedWebhookEvent {
   const fail = (detail: string, cause?: unknown): never => {
     throw new WebhookVerificationError(

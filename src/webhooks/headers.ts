@@ -29,17 +29,19 @@ export interface WebhookHeaders {
 }
 
 /**
- * Reads `X-H-Webhook-Signature` and `X-H-Webhook-Timestamp`. A header sent more than once (an array with several
- * values, two keys differing only in case, or a value joined with commas as Node and fetch do for repeats) is
- * one value when every copy is the same, and a {@link WebhookVerificationError} `duplicate_header` when the
- * copies differ; an absent or empty header is `missing_signature` / `missing_timestamp`.
+ * Reads `X-H-Webhook-Signature` and `X-H-Webhook-Timestamp`. A header sent more than once (an array with
+ * several values, two keys differing only in case, or a value joined with commas as Node and fetch do for
+ * repeats) is one value when every copy is the same, and a {@link WebhookVerificationError}
+ * `duplicate_header` when the copies differ; an absent or empty header is `missing_signature` /
+ * `missing_timestamp`.
  */
 export function readWebhookHeaders(headers: WebhookHeaderSource): WebhookHeaders {
   return reading("invalid_headers", "the headers", () => {
     if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
       throw new WebhookVerificationError(
         "invalid_headers",
-        `The headers must be a Headers object, Node's req.headers or a plain object of header values; got ${headers === null ? "null" : Array.isArray(headers) ? "an array" : typeof headers}.`,
+        `The headers must be a Headers object, Node's req.headers or a plain object of header values; ` +
+          `got ${headers === null ? "null" : Array.isArray(headers) ? "an array" : typeof headers}.`,
       );
     }
     return {
@@ -49,7 +51,8 @@ export function readWebhookHeaders(headers: WebhookHeaderSource): WebhookHeaders
   });
 }
 
-// The intrinsic iterator: a Map subclass or a look-alike cannot substitute its own entries. Throws for a non-Map.
+// The intrinsic iterator: a Map subclass or a look-alike cannot substitute its own entries. Throws for a
+// non-Map.
 const mapEntries = Map.prototype.entries as (this: unknown) => IterableIterator<[unknown, unknown]>;
 
 /** Every copy of the header in the collection, arrays (Node's `headersDistinct`) flattened. */
@@ -85,7 +88,8 @@ function valuesOf(headers: object, name: string): unknown[] {
   return copies;
 }
 
-// More copies than any proxy chain adds; the bound keeps a hostile `length` from making the loop run for ever.
+// More copies than any proxy chain adds; the bound keeps a hostile `length` from making the loop run for
+// ever.
 const MAX_COPIES = 16;
 
 const REASONS: Record<
@@ -97,9 +101,9 @@ const REASONS: Record<
 };
 
 /**
- * The one value of a header from all its copies: each copy must be a string; absent and
- * empty copies are ignored; `a, a` (a repeat joined by Node or fetch, with ", ") is `a`. Neither a signature
- * nor a timestamp contains ", ", so it always separates copies.
+ * The one value of a header from all its copies: each copy must be a string; absent and empty copies are
+ * ignored; `a, a` (a repeat joined by Node or fetch, with ", ") is `a`. Neither a signature nor a timestamp
+ * contains ", ", so it always separates copies.
  */
 function headerValue(copies: readonly unknown[], header: string): string {
   const only = copies.length === 1 ? copies[0] : undefined;
@@ -118,7 +122,8 @@ function headerValue(copies: readonly unknown[], header: string): string {
       if (value !== undefined && part !== value) {
         throw new WebhookVerificationError(
           "duplicate_header",
-          `The ${header} header was sent more than once with different values. The platform sends it once per ` +
+          `The ${header} header was sent more than once with different values. ` +
+            `The platform sends it once per ` +
             "delivery; refusing rather than picking one. Check for a proxy that adds its own copy.",
         );
       }
@@ -136,16 +141,18 @@ function headerValue(copies: readonly unknown[], header: string): string {
 }
 
 /**
- * The timestamp header as signed (`text`, verbatim: leading zeros stay) and as seconds since the Unix epoch. It
- * must be ASCII digits only.
+ * The timestamp header as signed (`text`, verbatim: leading zeros stay) and as seconds since the Unix epoch.
+ * It must be ASCII digits only.
  */
 export function parseTimestamp(header: unknown): { text: string; seconds: number } {
   const timestamp = headerValue([header], TIMESTAMP_HEADER);
   if (!TIMESTAMP_PATTERN.test(timestamp)) {
     throw new WebhookVerificationError(
       "invalid_timestamp",
-      `The ${TIMESTAMP_HEADER} value must be Unix seconds as decimal digits only; this ${timestamp.length}-character ` +
-        `value has something else at position ${timestamp.search(/[^0-9]/)}. Pass the header verbatim, and check ` +
+      `The ${TIMESTAMP_HEADER} value must be Unix seconds as decimal digits only; ` +
+        `this ${timestamp.length}-character ` +
+        `value has something else at position ${timestamp.search(/[^0-9]/)}. Pass the header verbatim, ` +
+        `and check ` +
         "that it is not the signature header.",
     );
   }
@@ -161,8 +168,9 @@ export function parseTimestamp(header: unknown): { text: string; seconds: number
 }
 
 /**
- * The 64 lowercase hex digits of a header that must read exactly `sha256=` + 64 lowercase hex digits. Comparing
- * the hex text is as strict as comparing the 32 decoded bytes: the pattern admits one spelling per digest.
+ * The 64 lowercase hex digits of a header that must read exactly `sha256=` + 64 lowercase hex digits.
+ * Comparing the hex text is as strict as comparing the 32 decoded bytes: the pattern admits one spelling per
+ * digest.
  */
 export function parseSignature(header: unknown): string {
   const signature = headerValue([header], SIGNATURE_HEADER);
@@ -182,10 +190,16 @@ function describeMalformed(signature: string): string {
       return `${expected}; this looks like another provider's scheme (Standard Webhooks or Stripe).`;
     if (/^[0-9a-fA-F]{64}$/.test(signature))
       return `${expected}; the "${SIGNATURE_PREFIX}" prefix is missing.`;
-    return `${expected}; it does not start with "${SIGNATURE_PREFIX}". Check that it is not the timestamp header.`;
+    return (
+      `${expected}; it does not start with "${SIGNATURE_PREFIX}". ` +
+      `Check that it is not the timestamp header.`
+    );
   }
   const hex = signature.slice(SIGNATURE_PREFIX.length);
   if (/^[0-9a-fA-F]*$/.test(hex) && /[A-F]/.test(hex))
     return `${expected}; it has uppercase hex digits, which the platform never sends.`;
-  return `${expected}; after the prefix it has ${hex.length} characters${/^[0-9a-f]*$/.test(hex) ? "" : ", not all hex digits"}.`;
+  return (
+    `${expected}; ` +
+    `after the prefix it has ${hex.length} characters${/^[0-9a-f]*$/.test(hex) ? "" : ", not all hex digits"}.`
+  );
 }

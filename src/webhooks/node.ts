@@ -1,6 +1,7 @@
 // Everything that needs node:crypto: the synchronous verifier and the signer. The checks and the outcome are
 // verify.ts's; this file only computes HMACs, the way the platform does:
-// X-H-Webhook-Signature = "sha256=" + lowercase hex HMAC-SHA256(key = secret as UTF-8, message = "<timestamp>." + raw body).
+// X-H-Webhook-Signature = "sha256=" + lowercase hex HMAC-SHA256(key = secret as UTF-8, message =
+// "<timestamp>." + raw body).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { components } from "../../generated/api.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
@@ -30,8 +31,8 @@ function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): 
 /**
  * Verifies a webhook delivery against one or several trusted secrets and returns its parsed event.
  *
- * Same arguments, in the same order, as the official SDK's `verifyWebhook`, so
- * `verifyWebhook(body, sig, ts, ["whsec_old", "whsec_new"])` works. It differs on purpose:
+ * Same arguments, in the same order, as the official SDK's `verifyWebhook`, so `verifyWebhook(body, sig, ts,
+ * ["whsec_old", "whsec_new"])` works. It differs on purpose:
  * - It returns `{ event, known, secretIndex, timestamp }` rather than the bare event, so a receiver can see
  *   which secret matched and retire the old one when it stops matching. Use `.event` for the official shape.
  * - It is stricter about its inputs: the timestamp must be ASCII digits (`"123abc"` is refused, not read as
@@ -43,11 +44,11 @@ function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): 
  *   secrets that expire (`{ secret, notAfter }`).
  *
  * @param body The raw request body as received: a string, Buffer, Uint8Array or ArrayBuffer. Never JSON that
- *   was parsed and re-serialised; the signature covers the exact bytes.
+ * was parsed and re-serialised; the signature covers the exact bytes.
  * @param signature The `X-H-Webhook-Signature` header value.
  * @param timestamp The `X-H-Webhook-Timestamp` header value, verbatim.
- * @param secrets The signing secret, or during a rotation `[oldSecret, newSecret]`; an entry may be
- *   `{ secret, notAfter }` to stop trusting it after a date.
+ * @param secrets The signing secret, or during a rotation `[oldSecret, newSecret]`; an entry may be `{
+ * secret, notAfter }` to stop trusting it after a date.
  * @throws {WebhookVerificationError} when the delivery must not be accepted; branch on `reason`.
  */
 export function verifyWebhook(
@@ -64,9 +65,9 @@ export function verifyWebhook(
 
 /**
  * The first of `indices` whose secret signs this delivery, or -1. Each comparison is constant-time over the
- * 64 hex digits (as strict as the 32 bytes: one spelling per digest, and faster than decoding). It stops at the
- * first match: timing can reveal which trusted secret signed a valid delivery, which the sender knows anyway,
- * but never how close a forged signature came.
+ * 64 hex digits (as strict as the 32 bytes: one spelling per digest, and faster than decoding). It stops at
+ * the first match: timing can reveal which trusted secret signed a valid delivery, which the sender knows
+ * anyway, but never how close a forged signature came.
  */
 function firstMatch(delivery: CheckedDelivery, indices: readonly number[]): number {
   const expected = Buffer.from(delivery.signature, "latin1");
@@ -81,10 +82,10 @@ function firstMatch(delivery: CheckedDelivery, indices: readonly number[]): numb
 }
 
 /**
- * The `X-H-Webhook-Signature` value for a body, a timestamp and one secret. Arguments follow `verifyWebhook`'s
- * order, minus the signature. For receivers' own tests: bad arguments are a bug in the test, so anything
- * `verifyWebhook` would refuse as input (a body that is not text or bytes, an empty or malformed secret, a
- * timestamp that is not Unix seconds) throws a `TypeError`, and nothing else does.
+ * The `X-H-Webhook-Signature` value for a body, a timestamp and one secret. Arguments follow
+ * `verifyWebhook`'s order, minus the signature. For receivers' own tests: bad arguments are a bug in the
+ * test, so anything `verifyWebhook` would refuse as input (a body that is not text or bytes, an empty or
+ * malformed secret, a timestamp that is not Unix seconds) throws a `TypeError`, and nothing else does.
  */
 export function signWebhook(body: WebhookBody, timestamp: string | number, secret: string): string {
   return asTypeError("signWebhook", () => {
@@ -104,8 +105,8 @@ export interface SignedDeliveryOptions {
 }
 
 /**
- * A delivery as the platform would send it: the exact body and the headers to send with it. `Body` is `string`
- * for an event or a string, or the very byte array that was passed in (so `fetch` accepts it as is).
+ * A delivery as the platform would send it: the exact body and the headers to send with it. `Body` is
+ * `string` for an event or a string, or the very byte array that was passed in (so `fetch` accepts it as is).
  */
 export interface SignedDelivery<Body extends string | Uint8Array = string> {
   /** The bytes that were signed: send exactly these. */
@@ -159,9 +160,9 @@ export function buildSignedDelivery(
   });
 }
 
-// Signing applies the verifier's own rules (one copy of each), reported as a TypeError: a bad argument here is a
-// programming error in the caller's test, not a delivery to refuse. The caller's own code (a getter, toJSON, a
-// clock) may throw anything; that becomes a TypeError too, with the original as its cause.
+// Signing applies the verifier's own rules (one copy of each), reported as a TypeError: a bad argument here
+// is a programming error in the caller's test, not a delivery to refuse. The caller's own code (a getter,
+// toJSON, a clock) may throw anything; that becomes a TypeError too, with the original as its cause.
 function asTypeError<T>(name: string, sign: () => T): T {
   try {
     return sign();

@@ -1,7 +1,7 @@
-// Verification, one pipeline for both paths: the checks of every input, the replay window, which secrets are in
-// force, and the outcome once the HMACs are compared. `verifyWebhook` (node.ts: node:crypto, synchronous) and
-// `verifyWebhookAsync` (below: Web Crypto) only compute and compare the HMACs. No `node:*` import here, so this
-// module runs on every JavaScript runtime: browsers, Workers, Deno, Bun and Node.
+// Verification, one pipeline for both paths: the checks of every input, the replay window, which secrets are
+// in force, and the outcome once the HMACs are compared. `verifyWebhook` (node.ts: node:crypto, synchronous)
+// and `verifyWebhookAsync` (below: Web Crypto) only compute and compare the HMACs. No `node:*` import here,
+// so this module runs on every JavaScript runtime: browsers, Workers, Deno, Bun and Node.
 import { reading, readingFailed, WebhookVerificationError } from "./errors.js";
 import { type ParsedWebhookEvent, parseWebhookEvent } from "./event.js";
 import { parseSignature, parseTimestamp } from "./headers.js";
@@ -9,7 +9,10 @@ import { parseSignature, parseTimestamp } from "./headers.js";
 /** How far, in seconds, a delivery's timestamp may be from the receiver's clock, in either direction. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** The raw request body: the bytes as received, or those bytes decoded as UTF-8 text. Never re-serialised JSON. */
+/**
+ * The raw request body: the bytes as received, or those bytes decoded as UTF-8 text. Never re-serialised
+ * JSON.
+ */
 export type WebhookBody = string | Uint8Array | ArrayBuffer;
 
 /**
@@ -32,7 +35,10 @@ export interface VerifyWebhookOptions {
    * recorded deliveries instead).
    */
   toleranceSeconds?: number;
-  /** Alias of `toleranceSeconds`, the official SDK's name for it. Giving both with different values is an error. */
+  /**
+   * Alias of `toleranceSeconds`, the official SDK's name for it. Giving both with different values is an
+   * error.
+   */
   toleranceS?: number;
   /** The receiver's clock in milliseconds since the Unix epoch, like `Date.now` (the default). */
   now?: () => number;
@@ -64,7 +70,10 @@ export interface CheckedDelivery {
   signature: string;
   /** The secrets as HMAC keys, in the caller's order (a private copy: the caller's list is read once). */
   keys: readonly string[];
-  /** Positions in `keys` of the secrets in force, then of the expired ones (tried only when none in force matches). */
+  /**
+   * Positions in `keys` of the secrets in force, then of the expired ones (tried only when none in force
+   * matches).
+   */
   live: readonly number[];
   expired: readonly number[];
   notAfter: readonly number[];
@@ -74,7 +83,8 @@ export interface CheckedDelivery {
 /**
  * Checks everything that does not need an HMAC, reading each argument once, in this order: the secrets, the
  * options, the clock, the body, the timestamp, the signature, the window. Any caller code (a getter, a Proxy
- * trap, the clock) runs here and nowhere later; whatever it throws becomes a {@link WebhookVerificationError}.
+ * trap, the clock) runs here and nowhere later; whatever it throws becomes a {@link
+ * WebhookVerificationError}.
  */
 export function checkDelivery(
   body: unknown,
@@ -113,7 +123,14 @@ export function conclude(
   return { known, event, secretIndex: index, timestamp: delivery.seconds } as VerifiedWebhook;
 }
 
-// ---- Secrets ------------------------------------------------------------------------------------------------
+/**
+ * A caller's value in a message: a number as written, anything else by its type only (it may be a secret).
+ */
+const shown = (value: unknown): string => (typeof value === "number" ? String(value) : `a ${typeof value}`);
+const quoted = (names: string[]): string => names.map((name) => JSON.stringify(name)).join(", ");
+
+// ---- Secrets
+// ------------------------------------------------------------------------------------------------
 
 // A rotation needs two or three; a bound keeps a hostile `length` from making the copy run for ever.
 const MAX_SECRETS = 64;
@@ -131,7 +148,8 @@ function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; as
       if (length > MAX_SECRETS)
         throw new WebhookVerificationError(
           "invalid_secret",
-          `The secret list has ${length} entries; trust only the current secret and, during a rotation, the previous one.`,
+          `The secret list has ${length} entries; trust only the current secret and, during a rotation, ` +
+            `the previous one.`,
         );
       entries = [];
       for (let index = 0; index < length; index += 1) entries.push(secrets[index]);
@@ -144,7 +162,8 @@ function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; as
   if (list.length === 0) {
     throw new WebhookVerificationError(
       "no_secret",
-      "The secret list is empty: pass the webhook's signing secret, or [oldSecret, newSecret] during a rotation.",
+      "The secret list is empty: pass the webhook's signing secret, or [oldSecret, " +
+        "newSecret] during a rotation.",
     );
   }
   const keys: string[] = [];
@@ -174,7 +193,7 @@ function readExpiringSecret(entry: object, where: string): { key: string; notAft
     if (extra.length > 0 || !Object.hasOwn(entry, "notAfter")) {
       throw new WebhookVerificationError(
         "invalid_secret",
-        `${where} is an object with ${extra.length > 0 ? `unknown field(s) ${extra.map((key) => JSON.stringify(key)).join(", ")}` : "no notAfter"}; ` +
+        `${where} is an object with ${extra.length > 0 ? `unknown field(s) ${quoted(extra)}` : "no notAfter"}; ` +
           "an entry is a secret string, or { secret, notAfter } with notAfter a Date or epoch milliseconds.",
       );
     }
@@ -190,7 +209,7 @@ function readExpiringSecret(entry: object, where: string): { key: string; notAft
   if (typeof notAfter !== "number" || !Number.isFinite(notAfter) || Math.abs(notAfter) > MAX_DATE_MS) {
     throw new WebhookVerificationError(
       "invalid_secret",
-      `${where}.notAfter must be a valid Date or milliseconds since the epoch; got ${typeof notAfter === "number" ? String(notAfter) : `a ${typeof notAfter}`}.`,
+      `${where}.notAfter must be a valid Date or milliseconds since the epoch; got ${shown(notAfter)}.`,
     );
   }
   return { key: checkSecretText(secret, `${where}.secret`), notAfter };
@@ -205,8 +224,8 @@ function isDate(value: unknown): boolean {
   }
 }
 
-// HMAC pads a short key with zero bytes, so "k" and "k\0" sign identically; control characters (a newline read
-// from a file, a NUL) never occur in issued secrets. Refusing them keeps one secret, one key.
+// HMAC pads a short key with zero bytes, so "k" and "k\0" sign identically; control characters (a newline
+// read from a file, a NUL) never occur in issued secrets. Refusing them keeps one secret, one key.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** One secret as an HMAC key: a non-empty string with an exact UTF-8 form and no control character. */
@@ -214,7 +233,8 @@ export function checkSecretText(secret: unknown, where: string): string {
   if (secret === undefined || secret === null || secret === "") {
     throw new WebhookVerificationError(
       "no_secret",
-      `${where} is ${secret === "" ? "an empty string" : String(secret)}: is its environment variable or secret-store entry set? ` +
+      `${where} is ${secret === "" ? "an empty string" : String(secret)}: ` +
+        `is its environment variable or secret-store entry set? ` +
         "Leave unset secrets out of the list rather than passing them.",
     );
   }
@@ -233,7 +253,8 @@ export function checkSecretText(secret: unknown, where: string): string {
   if (CONTROL_CHARACTER.test(secret)) {
     throw new WebhookVerificationError(
       "invalid_secret",
-      `${where} contains a control character (a trailing newline from a file or env var?). Issued secrets are printable: trim it.`,
+      `${where} contains a control character (a trailing newline from a file or env var?). ` +
+        `Issued secrets are printable: trim it.`,
     );
   }
   return secret;
@@ -244,7 +265,8 @@ export function checkSecretText(secret: unknown, where: string): string {
 const isWellFormed = (text: string): boolean =>
   (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-// ---- Options and clock --------------------------------------------------------------------------------------
+// ---- Options and clock
+// --------------------------------------------------------------------------------------
 
 const OPTION_NAMES = new Set(["toleranceSeconds", "toleranceS", "now"]);
 const DEFAULT_OPTIONS = { toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, now: undefined };
@@ -256,13 +278,15 @@ function readOptions(options: unknown): { toleranceSeconds: number; now: unknown
   return reading("invalid_options", "the options", () => {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw invalidOptions(
-        `The options must be an object such as { toleranceSeconds: 300 }, or left out; got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}.`,
+        `The options must be an object such as { toleranceSeconds: 300 }, or left out; ` +
+          `got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}.`,
       );
     }
     const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.has(key));
     if (unknown.length > 0) {
       throw invalidOptions(
-        `Unknown option ${unknown.map((key) => JSON.stringify(key)).join(", ")}; the options are toleranceSeconds (or toleranceS) and now.`,
+        `Unknown option ${unknown.map((key) => JSON.stringify(key)).join(", ")}; ` +
+          `the options are toleranceSeconds (or toleranceS) and now.`,
       );
     }
     const own = (key: string): unknown =>
@@ -285,7 +309,8 @@ function pickTolerance(seconds: unknown, alias: unknown): number {
   const value = seconds ?? alias ?? DEFAULT_TOLERANCE_SECONDS;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw invalidOptions(
-      `The tolerance must be a finite number of seconds >= 0 (default ${DEFAULT_TOLERANCE_SECONDS}); got ${typeof value === "number" ? String(value) : `a ${typeof value}`}.`,
+      `The tolerance must be a finite number of seconds >= 0 (default ${DEFAULT_TOLERANCE_SECONDS}); ` +
+        `got ${shown(value)}.`,
     );
   }
   return value;
@@ -302,15 +327,16 @@ function readClock(now: unknown): number {
   }
   if (typeof value !== "number" || !Number.isFinite(value)) {
     throw invalidOptions(
-      `The now option must return a finite number of milliseconds since the epoch, like Date.now; it returned ${typeof value === "number" ? String(value) : isDate(value) ? "a Date (use () => date.getTime())" : `a ${typeof value}`}.`,
+      "The now option must return a finite number of milliseconds since the epoch, like Date.now; it " +
+        `returned ${isDate(value) ? "a Date (use () => date.getTime())" : shown(value)}.`,
     );
   }
   return value;
 }
 
 /**
- * Rejects a delivery signed more than `toleranceSeconds` before or after `nowMs`. Compares whole seconds, as the
- * header has no finer resolution: exactly the tolerance away is accepted, one second more is not.
+ * Rejects a delivery signed more than `toleranceSeconds` before or after `nowMs`. Compares whole seconds, as
+ * the header has no finer resolution: exactly the tolerance away is accepted, one second more is not.
  */
 function checkTolerance(seconds: number, nowMs: number, toleranceSeconds: number): void {
   const nowSeconds = Math.floor(nowMs / 1000);
@@ -318,16 +344,20 @@ function checkTolerance(seconds: number, nowMs: number, toleranceSeconds: number
   if (Math.abs(skew) <= toleranceSeconds) return;
   const direction =
     skew > 0
-      ? `was signed ${skew} s ago, more than the ${toleranceSeconds} s tolerance: a replay, a delivery held in a queue, or a receiver clock running fast`
-      : `is dated ${-skew} s in the future, more than the ${toleranceSeconds} s tolerance: the receiver's clock is probably running slow`;
+      ? `was signed ${skew} s ago, more than the ${toleranceSeconds} s tolerance: a replay, ` +
+        `a delivery held in a queue, or a receiver clock running fast`
+      : `is dated ${-skew} s in the future, more than the ${toleranceSeconds} s tolerance: ` +
+        `the receiver's clock is probably running slow`;
   throw new WebhookVerificationError(
     "timestamp_out_of_tolerance",
-    `The delivery ${direction} (timestamp ${seconds}, receiver clock ${nowSeconds}). Check the receiver's clock (NTP); ` +
+    `The delivery ${direction} (timestamp ${seconds}, receiver clock ${nowSeconds}). ` +
+      `Check the receiver's clock (NTP); ` +
       "a custom `now` option must return milliseconds since the epoch.",
   );
 }
 
-// ---- Body ---------------------------------------------------------------------------------------------------
+// ---- Body
+// ---------------------------------------------------------------------------------------------------
 
 // Brand checks through the built-in getters: they read internal slots, so they work across realms (a vm
 // context, a worker) and cannot be fooled by a Proxy, a subclass or an own property of the same name.
@@ -355,15 +385,16 @@ const isBrand = (get: ((this: unknown) => unknown) | undefined, value: unknown):
 
 /**
  * The body as text or as a plain Uint8Array over the caller's bytes (no copy: a view keeps its offset and
- * length, as pooled `Buffer`s need). Bytes in shared memory are copied, since another thread could change them
- * between the HMAC and the parse.
+ * length, as pooled `Buffer`s need). Bytes in shared memory are copied, since another thread could change
+ * them between the HMAC and the parse.
  */
 export function readBody(body: unknown): string | Uint8Array {
   if (typeof body === "string") {
     if (!isWellFormed(body)) {
       throw new WebhookVerificationError(
         "invalid_body",
-        "The body string contains an unpaired UTF-16 surrogate, so it cannot be the text of the raw request body. " +
+        "The body string contains an unpaired UTF-16 surrogate, " +
+          "so it cannot be the text of the raw request body. " +
           "Pass the body exactly as received, preferably as bytes (a Buffer or Uint8Array).",
       );
     }
@@ -387,7 +418,8 @@ export function readBody(body: unknown): string | Uint8Array {
         } catch {
           throw new WebhookVerificationError(
             "invalid_body",
-            "The body's ArrayBuffer is detached (transferred to a worker or consumed), so its bytes are gone. " +
+            "The body's ArrayBuffer is detached (transferred to a worker or consumed), " +
+              "so its bytes are gone. " +
               "Verify before transferring the buffer, or pass a copy.",
           );
         }
@@ -398,7 +430,8 @@ export function readBody(body: unknown): string | Uint8Array {
       return Uint8Array.from(view ?? new Uint8Array(buffer as ArrayBuffer));
     throw new WebhookVerificationError(
       "invalid_body",
-      `${describeBody(body)} Pass the raw request body (a string, Buffer, Uint8Array or ArrayBuffer) before any JSON parsing.`,
+      `${describeBody(body)} Pass the raw request body (a string, Buffer, ` +
+        `Uint8Array or ArrayBuffer) before any JSON parsing.`,
     );
   });
 }
@@ -407,11 +440,15 @@ function describeBody(body: unknown): string {
   if (body === undefined || body === null) return `The body is ${String(body)}: the raw body was not read.`;
   if (ArrayBuffer.isView(body)) return "The body is a typed array other than Uint8Array.";
   if (typeof body === "object")
-    return "The body is an already-parsed object: its signature covers the raw bytes, which re-serialising cannot reproduce.";
+    return (
+      "The body is an already-parsed object: its signature covers the raw bytes, " +
+      "which re-serialising cannot reproduce."
+    );
   return `The body is a ${typeof body}, not text or bytes.`;
 }
 
-// ---- Outcomes -----------------------------------------------------------------------------------------------
+// ---- Outcomes
+// -----------------------------------------------------------------------------------------------
 
 const nameOf = (delivery: CheckedDelivery, index: number) =>
   delivery.asList ? `secrets[${index}]` : "The secret";
@@ -422,14 +459,18 @@ function expired(delivery: CheckedDelivery, index: number): WebhookVerificationE
     Math.abs(limit) < 1e11 ? " (notAfter is milliseconds since the epoch: was it given in seconds?)" : "";
   return new WebhookVerificationError(
     "secret_expired",
-    `${nameOf(delivery, index)} matches this delivery but expired at ${new Date(limit).toISOString()}${unitHint}, and ` +
-      "no secret in force matches. Remove it from the trusted list: after a rotation the platform signs every " +
+    `${nameOf(delivery, index)} matches this delivery but expired at ${new Date(limit).toISOString()}` +
+      `${unitHint}, and ` +
+      "no secret in force matches. Remove it from the trusted list: " +
+      "after a rotation the platform signs every " +
       "delivery, retries included, with the new secret.",
     { secretIndex: index },
   );
 }
 
-/** Likely reasons why a valid-looking signature matched none of the secrets. Names secrets by position only. */
+/**
+ * Likely reasons why a valid-looking signature matched none of the secrets. Names secrets by position only.
+ */
 function mismatch(delivery: CheckedDelivery): WebhookVerificationError {
   const { keys, body } = delivery;
   const single = keys.length === 1;
@@ -449,7 +490,8 @@ function mismatch(delivery: CheckedDelivery): WebhookVerificationError {
       "The body has line breaks; the platform sends JSON on one line, so it was probably re-serialised.",
     );
   hints.push(
-    "Otherwise the body may have been changed before verification: pass the raw request bytes, not parsed and re-serialised JSON.",
+    "Otherwise the body may have been changed before verification: pass the raw request bytes, " +
+      "not parsed and re-serialised JSON.",
   );
   if (single) hints.push("During a rotation, trust both secrets: [oldSecret, newSecret].");
   const tried = single ? "The secret does not match" : `None of the ${keys.length} secrets matches`;
@@ -459,7 +501,8 @@ function mismatch(delivery: CheckedDelivery): WebhookVerificationError {
   );
 }
 
-// ---- The Web Crypto path ------------------------------------------------------------------------------------
+// ---- The Web Crypto path
+// ------------------------------------------------------------------------------------
 
 const ENCODER = new TextEncoder();
 // Imported keys, by secret (never by anything a sender controls), so each secret is imported once. A receiver
@@ -467,7 +510,9 @@ const ENCODER = new TextEncoder();
 const KEY_CACHE_SIZE = 16;
 const keyCache = new Map<string, CryptoKey | Promise<CryptoKey>>();
 
-/** The imported key, or a promise of it the first time (awaiting a cached key would cost a turn per secret). */
+/**
+ * The imported key, or a promise of it the first time (awaiting a cached key would cost a turn per secret).
+ */
 function hmacKey(subtle: SubtleCrypto, secret: string): CryptoKey | Promise<CryptoKey> {
   const cached = keyCache.get(secret);
   if (cached !== undefined) return cached;
@@ -483,7 +528,9 @@ function hmacKey(subtle: SubtleCrypto, secret: string): CryptoKey | Promise<Cryp
   return pending;
 }
 
-/** Compares two digests in full, without an early exit: the time taken does not depend on where they differ. */
+/**
+ * Compares two digests in full, without an early exit: the time taken does not depend on where they differ.
+ */
 function sameDigest(actual: Uint8Array, expected: Uint8Array): boolean {
   let difference = actual.length ^ expected.length;
   for (let index = 0; index < expected.length; index += 1)
@@ -504,16 +551,16 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 /**
- * {@link verifyWebhook} on Web Crypto (`crypto.subtle`), for runtimes without `node:crypto`: Cloudflare Workers,
- * Deno, Bun, Vercel and Netlify edge functions, service workers, browsers (on secure origins) and Node. Same
- * arguments, same result, same {@link WebhookVerificationError} reasons, as a promise; every argument is read
- * before the first `await`, so changing them afterwards changes nothing.
+ * {@link verifyWebhook} on Web Crypto (`crypto.subtle`), for runtimes without `node:crypto`: Cloudflare
+ * Workers, Deno, Bun, Vercel and Netlify edge functions, service workers, browsers (on secure origins) and
+ * Node. Same arguments, same result, same {@link WebhookVerificationError} reasons, as a promise; every
+ * argument is read before the first `await`, so changing them afterwards changes nothing.
  *
  * @param body The raw request body, e.g. `await request.arrayBuffer()`. Never JSON that was parsed again.
  * @param signature The `X-H-Webhook-Signature` header value.
  * @param timestamp The `X-H-Webhook-Timestamp` header value, verbatim.
- * @param secrets The signing secret, or during a rotation `[oldSecret, newSecret]`; an entry may be
- *   `{ secret, notAfter }` to stop trusting it after a date.
+ * @param secrets The signing secret, or during a rotation `[oldSecret, newSecret]`; an entry may be `{
+ * secret, notAfter }` to stop trusting it after a date.
  */
 export async function verifyWebhookAsync(
   body: WebhookBody,
@@ -540,7 +587,8 @@ export async function verifyWebhookAsync(
   if (subtle === undefined) {
     throw new WebhookVerificationError(
       "unsupported_runtime",
-      "This runtime has no Web Crypto (globalThis.crypto.subtle); browsers offer it on https:// and localhost " +
+      "This runtime has no Web Crypto (globalThis.crypto.subtle); " +
+        "browsers offer it on https:// and localhost " +
         "pages only. On Node, use verifyWebhook.",
     );
   }
@@ -553,7 +601,8 @@ export async function verifyWebhookAsync(
     } catch (error) {
       throw new WebhookVerificationError(
         "unsupported_runtime",
-        "Web Crypto failed to compute HMAC-SHA256 (see the cause); this runtime's crypto.subtle is not usable.",
+        "Web Crypto failed to compute HMAC-SHA256 (see the cause); " +
+          "this runtime's crypto.subtle is not usable.",
         { cause: error },
       );
     }

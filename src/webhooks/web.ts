@@ -1,6 +1,6 @@
 // Entry point `hai-webhook-rotate/webhooks/web`: verify deliveries on any JavaScript runtime with Web Crypto
-// (browsers, Cloudflare Workers, Deno, Bun, edge functions, Node). Nothing in its module graph imports `node:*`;
-// a test bundles it for the browser and for a neutral (Worker-like) platform to prove it.
+// (browsers, Cloudflare Workers, Deno, Bun, edge functions, Node). Nothing in its module graph imports
+// `node:*`; a test bundles it for the browser and for a neutral (Worker-like) platform to prove it.
 
 export type { WebhookVerificationErrorReason } from "./errors.js";
 export {
