@@ -2,7 +2,7 @@
 // verify.ts's; this file only computes HMACs, the way the platform does:
 // X-H-Webhook-Signature = "sha256=" + lowercase hex HMAC-SHA256(key = secret as UTF-8, message =
 // "<timestamp>." + raw body).
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import type { components } from "../../generated/api.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
 import type { KnownWebhookEvent } from "./event.js";
@@ -19,10 +19,25 @@ import {
   type WebhookSecrets,
 } from "./verify.js";
 
+// Each secret's key, prepared once (as the Web Crypto path imports it once), by secret, never by anything a
+// sender controls. A receiver trusts one to three secrets; the bound keeps one that cycles through many small.
+const KEY_CACHE_SIZE = 16;
+const keyCache = new Map<string, KeyObject>();
+
+function hmacKey(secret: string): KeyObject {
+  let key = keyCache.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(secret, "utf8"));
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
 /** Lowercase hex HMAC of one delivery under one secret, inputs already checked: what follows `sha256=`. */
 function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): string {
-  // A string key and string data are hashed as their UTF-8 bytes; text goes in one update (one native call).
-  const hmac = createHmac("sha256", secret);
+  // The key is the secret's UTF-8 bytes; text goes in one update (one native call).
+  const hmac = createHmac("sha256", hmacKey(secret));
   return (
     typeof body === "string" ? hmac.update(`${timestamp}.${body}`) : hmac.update(`${timestamp}.`).update(body)
   ).digest("hex");
