@@ -1,12 +1,17 @@
-// Verification throughput: ours against the floor of this machine and against npm peers doing the same job.
+// Verification throughput: ours against the floor of this machine and against npm peers doing the same job;
+// the Web Crypto path against the node:crypto one and standardwebhooks; the portable entry's bundle size.
+// `npm run bench` prints the throughput tables; `npm run bench:verify` prints only these, sizes included.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import {
   verify as octokitVerify,
   verifyWithFallback as octokitVerifyWithFallback,
 } from "@octokit/webhooks-methods";
+import { build } from "esbuild";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
-import { verifyWebhook } from "../dist/src/webhooks/index.js";
+import { verifyWebhook, verifyWebhookAsync } from "../dist/src/webhooks/index.js";
 import { compare } from "./harness.mjs";
 
 /** A JSON delivery body of about `bytes` bytes, shaped like a real event. */
@@ -59,6 +64,34 @@ function caseFor(bytes, secretCount) {
 
 function ours({ body, signature, timestamp, secrets }) {
   return () => verifyWebhook(body, signature, timestamp, secrets);
+}
+
+function oursAsync({ body, signature, timestamp, secrets }) {
+  return () => verifyWebhookAsync(body, signature, timestamp, secrets);
+}
+
+/**
+ * standardwebhooks over the same body: one secret, or, since it has no rotation support, one instance per
+ * secret tried in turn (the match on the last), as a receiver would have to.
+ */
+function standardFor({ body, secrets }) {
+  const keys = secrets.map(() => randomBytes(24).toString("base64"));
+  const verifiers = keys.map((key) => new StandardWebhook(key));
+  const timestamp = new Date();
+  const headers = {
+    "webhook-id": "msg_bench",
+    "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+    "webhook-signature": verifiers.at(-1).sign("msg_bench", timestamp, body),
+  };
+  return () => {
+    for (const [index, verifier] of verifiers.entries()) {
+      try {
+        return verifier.verify(body, headers);
+      } catch (error) {
+        if (index === verifiers.length - 1) throw error;
+      }
+    }
+  };
 }
 
 function peers({ body, current, secrets }, parseToo) {
@@ -115,6 +148,7 @@ export async function measureVerify({ quick = false } = {}) {
         "floor: HMAC + compare + JSON.parse": () =>
           floor(one.body, one.signature, one.timestamp, one.secrets, true),
         "hai-webhook-rotate verifyWebhook (parses)": ours(one),
+        "hai-webhook-rotate verifyWebhookAsync (parses)": oursAsync(one),
         "@octokit/webhooks-methods verify (no parse)": peers(one, false),
         "@octokit/webhooks-methods verify + JSON.parse": peers(one, true),
         ...standardPeers(one),
@@ -138,6 +172,25 @@ export async function measureVerify({ quick = false } = {}) {
       options,
     ),
   };
+
+  for (const bytes of [1024, 1024 * 1024]) {
+    for (const count of [1, 2]) {
+      const c = caseFor(bytes, count);
+      const label = `${bytes >= 1024 * 1024 ? "1 MiB" : "1 KiB"} body, ${count} secret${count > 1 ? "s, match on the second" : ""}`;
+      out[`Web Crypto path, ${label}`] = {
+        baselines: ["verifyWebhook (node:crypto, sync)"],
+        results: await compare(
+          {
+            "verifyWebhook (node:crypto, sync)": ours(c),
+            "verifyWebhookAsync (Web Crypto)": oursAsync(c),
+            [count > 1 ? "standardwebhooks, one instance per secret" : "standardwebhooks Webhook.verify"]:
+              standardFor(c),
+          },
+          options,
+        ),
+      };
+    }
+  }
 
   const sizes = quick ? [1024, 1024 * 1024] : [1024, 16 * 1024, 256 * 1024, 1024 * 1024];
   const bySize = {};
@@ -172,4 +225,47 @@ function pairUp(results) {
     pairs[name] = value / results[floorName];
   }
   return pairs;
+}
+
+/** min+gzip size of what a browser or Worker bundle ships for verification: ours (the portable entry) and the peer. */
+export async function measureVerifySizes() {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const size = async (contents) => {
+    const result = await build({
+      stdin: { contents, resolveDir: root, loader: "js" },
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      logLevel: "silent",
+    });
+    const code = result.outputFiles[0].contents;
+    return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length };
+  };
+  return {
+    "hai-webhook-rotate/webhooks/web (everything it exports)": await size(
+      'export * from "./dist/src/webhooks/web.js";',
+    ),
+    "hai-webhook-rotate/webhooks/web (verifyWebhookAsync + readWebhookHeaders)": await size(
+      'export { verifyWebhookAsync, readWebhookHeaders } from "./dist/src/webhooks/web.js";',
+    ),
+    "standardwebhooks (Webhook)": await size('export { Webhook } from "standardwebhooks";'),
+  };
+}
+
+// `node bench/verify.mjs [--quick]`: these measurements alone.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.argv.includes("--quick");
+  const fmt = (n) => Math.round(n).toLocaleString("en-US");
+  for (const [title, { results, baselines }] of Object.entries(await measureVerify({ quick }))) {
+    console.log(`\n### ${title} (verifications per second)\n`);
+    for (const [name, ops] of Object.entries(results))
+      console.log(
+        `${name.padEnd(62)} ${fmt(ops).padStart(9)}  ${baselines.map((b) => `${(ops / results[b]).toFixed(2)}x ${b}`).join(", ")}`,
+      );
+  }
+  console.log("\n### Bundle size (esbuild, browser, ESM, minified)\n");
+  for (const [name, { minified, gzip }] of Object.entries(await measureVerifySizes()))
+    console.log(`${name.padEnd(76)} ${fmt(minified).padStart(7)} B min, ${fmt(gzip).padStart(6)} B min+gzip`);
 }

@@ -33,11 +33,13 @@ const STATUS: Record<WebhookVerificationErrorReason, number> = {
   invalid_payload: 400,
   timestamp_out_of_tolerance: 401,
   signature_mismatch: 401,
+  secret_expired: 401,
   no_secret: 500,
   invalid_secret: 500,
   invalid_body: 500,
   invalid_options: 500,
   invalid_headers: 500,
+  unsupported_runtime: 500,
 };
 
 /** The secrets file, re-read whenever it changes. */

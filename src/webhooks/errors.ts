@@ -4,40 +4,29 @@
 const BRAND = Symbol.for("hai-webhook-rotate.WebhookVerificationError");
 
 /**
- * Why a delivery was not accepted.
+ * Every reason a delivery can be refused, for exhaustive tables (e.g. reason → HTTP status).
  *
  * Caused by the delivery (answer the sender with a 4xx; the platform retries non-2xx answers):
  * - `missing_signature` / `missing_timestamp`: the header is absent or empty.
- * - `duplicate_header`: a signing header was sent more than once.
+ * - `duplicate_header`: a signing header was sent more than once with different values.
  * - `invalid_timestamp`: `X-H-Webhook-Timestamp` is not decimal digits (Unix seconds).
  * - `timestamp_out_of_tolerance`: signed more than the tolerance (300 s) before or after this clock.
  * - `malformed_signature`: `X-H-Webhook-Signature` is not `sha256=` followed by 64 lowercase hex digits.
  * - `signature_mismatch`: no trusted secret produces this signature over these bytes.
+ * - `secret_expired`: only a secret past its `notAfter` produces this signature; `secretIndex` says which.
  * - `invalid_payload`: the signature is valid but the body is not a JSON event envelope.
  *
- * Caused by the receiver's own code or configuration (fix the receiver; every delivery will fail alike):
+ * Caused by the receiver's own code, configuration or runtime (fix the receiver; every delivery will fail
+ * alike):
  * - `no_secret`: the secret list is empty, or an entry is empty, `undefined` or `null`.
- * - `invalid_secret`: a secret is not a string, is not well-formed Unicode, or has a control character.
+ * - `invalid_secret`: a secret is not a string (or `{ secret, notAfter }`), is not well-formed Unicode, or
+ *   has a control character.
  * - `invalid_body`: the body is not a string or bytes (for instance JSON that was already parsed).
  * - `invalid_options`: `toleranceSeconds`/`toleranceS` or `now` has an unusable value.
  * - `invalid_headers`: what was passed to `readWebhookHeaders` is not a header collection.
+ * - `unsupported_runtime`: `verifyWebhookAsync` found no Web Crypto (`crypto.subtle`; browsers offer it on
+ *   secure origins only).
  */
-export type WebhookVerificationErrorReason =
-  | "missing_signature"
-  | "missing_timestamp"
-  | "duplicate_header"
-  | "invalid_timestamp"
-  | "timestamp_out_of_tolerance"
-  | "malformed_signature"
-  | "signature_mismatch"
-  | "invalid_payload"
-  | "no_secret"
-  | "invalid_secret"
-  | "invalid_body"
-  | "invalid_options"
-  | "invalid_headers";
-
-/** Every {@link WebhookVerificationErrorReason}, for exhaustive tables (e.g. reason → HTTP status). */
 export const WEBHOOK_VERIFICATION_ERROR_REASONS = [
   "missing_signature",
   "missing_timestamp",
@@ -46,25 +35,30 @@ export const WEBHOOK_VERIFICATION_ERROR_REASONS = [
   "timestamp_out_of_tolerance",
   "malformed_signature",
   "signature_mismatch",
+  "secret_expired",
   "invalid_payload",
   "no_secret",
   "invalid_secret",
   "invalid_body",
   "invalid_options",
   "invalid_headers",
-] as const satisfies readonly WebhookVerificationErrorReason[];
+  "unsupported_runtime",
+] as const;
+
+/** Why a delivery was not accepted: see {@link WEBHOOK_VERIFICATION_ERROR_REASONS}. */
+export type WebhookVerificationErrorReason = (typeof WEBHOOK_VERIFICATION_ERROR_REASONS)[number];
 
 /**
- * Thrown by `verifyWebhook` and `readWebhookHeaders` when a delivery cannot be accepted, and by them only.
- * Branch on `reason`; the message explains the likely cause for a human. Neither ever contains a secret or
- * the expected signature.
+ * Thrown by `verifyWebhook`, `verifyWebhookAsync` and `readWebhookHeaders` when a delivery cannot be
+ * accepted, whatever they were given. Branch on `reason`; the message explains the likely cause for a human.
+ * Neither ever contains a secret or the expected signature.
  */
 export class WebhookVerificationError extends Error {
   override name = "WebhookVerificationError";
   readonly reason: WebhookVerificationErrorReason;
   /**
-   * Set only with reason `invalid_payload`: the signature was valid, and this is the index of the secret that
-   * matched. Rotation monitoring can count it as a use of that secret.
+   * Set with reason `invalid_payload` (the signature was valid; rotation monitoring can count it as a use of
+   * that secret) and `secret_expired` (the expired secret that matched): the index of that secret.
    */
   readonly secretIndex: number | undefined;
 
@@ -80,7 +74,42 @@ export class WebhookVerificationError extends Error {
   }
 }
 
-/** True for a {@link WebhookVerificationError}, even one thrown by another copy of this package. */
+/**
+ * True for a {@link WebhookVerificationError}, even one thrown by another copy of this package. Never throws.
+ */
 export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  try {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  } catch {
+    return false; // a revoked Proxy, or one whose `get` trap throws
+  }
+}
+
+/**
+ * Runs `read`, which touches values the caller passed (a Proxy trap, a getter, a `now()` clock can run the
+ * caller's code), and turns whatever that code throws into a {@link WebhookVerificationError} with `reason`.
+ */
+export function reading<T>(reason: WebhookVerificationErrorReason, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw readingFailed(reason, what, error);
+  }
+}
+
+/**
+ * What `error`, thrown while reading `what`, becomes: our own errors unchanged, anything else typed, as its
+ * cause.
+ */
+export function readingFailed(
+  reason: WebhookVerificationErrorReason,
+  what: string,
+  error: unknown,
+): WebhookVerificationError {
+  if (isWebhookVerificationError(error)) return error;
+  return new WebhookVerificationError(
+    reason,
+    `Reading ${what} threw an error (see its cause); pass plain values: strings, bytes and plain objects.`,
+    { cause: error },
+  );
 }

@@ -1,19 +1,32 @@
-// The verified body as a typed event: the spec's known events, or any other type in the common envelope.
-import type { components, webhooks } from "../../generated/api.js";
+// The verified body as a typed event. Authenticity decides, shape informs: after a good signature only a body
+// that is not a JSON event envelope is refused; `known` says whether the event also matches the spec's schema
+// for its type. Runs on any JavaScript runtime (no `node:*` import).
+import type { components } from "../../generated/api.js";
 import { WebhookVerificationError } from "./errors.js";
 
-/** A delivery the spec describes (`session.*` or `ping`), typed from the spec's `webhooks` section. */
-export type KnownWebhookEvent =
-  webhooks["webhookDelivery"]["post"]["requestBody"]["content"]["application/json"];
-/** The shape every delivery body has, whatever its type, including types this package does not know yet. */
-export type WebhookEventEnvelope = components["schemas"]["WebhookEventEnvelope"];
 export type SessionEvent = components["schemas"]["SessionEvent"];
 export type PingEvent = components["schemas"]["PingEvent"];
 export type SessionEventType = components["schemas"]["SessionEventType"];
+/** A delivery the spec describes (`session.*` or `ping`), typed from the spec's schemas. */
+export type KnownWebhookEvent = SessionEvent | PingEvent;
 /** Every event type the spec lists. */
 export type KnownWebhookEventType = KnownWebhookEvent["type"];
+/**
+ * What every verified delivery body is, whatever its type, including types this package does not know yet:
+ * the spec's envelope, except that only `type`, `id` and `data` are checked (`created_at` is passed on as
+ * sent).
+ */
+export type WebhookEventEnvelope = Omit<components["schemas"]["WebhookEventEnvelope"], "created_at"> & {
+  created_at?: unknown;
+};
 
-// A Record over the generated union: adding an event type to the spec fails compilation here until it is listed.
+/** The parsed event, with `known` telling whether `event` matches the spec's schema for its type. */
+export type ParsedWebhookEvent =
+  | { known: true; event: KnownWebhookEvent }
+  | { known: false; event: WebhookEventEnvelope };
+
+// A Record over the generated union: adding an event type to the spec fails compilation here until it is
+// listed.
 const SESSION_EVENT_TYPES: Record<SessionEventType, true> = {
   "session.awaiting_tool_results": true,
   "session.completed": true,
@@ -23,54 +36,105 @@ const SESSION_EVENT_TYPES: Record<SessionEventType, true> = {
   "session.timed_out": true,
 };
 
-/** The parsed event, with `known` telling whether `event` is one of the spec's types (and `event.type` narrows). */
-export type ParsedWebhookEvent =
-  | { known: true; event: KnownWebhookEvent }
-  | { known: false; event: WebhookEventEnvelope };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+type JsonObject = Record<string, unknown>;
+const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-const has = (record: Record<string, unknown>, key: string): boolean => Object.hasOwn(record, key);
+// Own properties only: a name polluted onto Object.prototype elsewhere in the app must not fill a missing
+// field.
+const own = (object: JsonObject, key: string): unknown =>
+  Object.hasOwn(object, key) ? object[key] : undefined;
 
-// Stateless when not streaming, so one instance serves every call. Refuses bytes that are not UTF-8.
+// Stateless when not streaming, so one instance serves every call. Refuses bytes that are not UTF-8, as JSON
+// (RFC 8259) requires; keeps a byte order mark, which JSON.parse then refuses.
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched. */
+/**
+ * Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched.
+ */
 export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number): ParsedWebhookEvent {
   const fail = (detail: string, cause?: unknown): never => {
-    throw new WebhookVerificationError("invalid_payload", `The signature is valid, but ${detail}`, {
-      secretIndex,
-      cause,
-    });
+    throw new WebhookVerificationError(
+      "invalid_payload",
+      `The signature is valid, but ${detail} The delivery is authentic: answer 2xx if you want no retries.`,
+      { secretIndex, cause },
+    );
   };
   let value: unknown;
   try {
     value = JSON.parse(typeof body === "string" ? body : UTF8.decode(body));
   } catch (error) {
-    fail(`the body is not ${error instanceof SyntaxError ? "JSON" : "valid UTF-8"}.`, error);
+    fail(`the body is not ${error instanceof SyntaxError ? "JSON" : "UTF-8 text"}.`, error);
   }
-  if (!isRecord(value)) return fail("the body is not a JSON object.");
-  for (const key of ["type", "id", "created_at"]) {
-    if (typeof value[key] !== "string") fail(`its "${key}" is not a string.`);
-  }
-  if (value.type === "") fail('its "type" is empty.');
-  if (!isRecord(value.data)) fail('its "data" is not an object.');
-  const event = value as WebhookEventEnvelope;
-  const data = event.data;
-  if (has(SESSION_EVENT_TYPES, event.type)) {
-    const fine =
-      typeof data.session_id === "string" &&
-      typeof data.status === "string" &&
-      (data.previous_status === null || typeof data.previous_status === "string");
-    if (!fine)
-      fail(
-        `its "${event.type}" data lacks a string session_id and status, or previous_status is not a string or null.`,
-      );
-    return { known: true, event: event as SessionEvent };
-  }
+  if (!isObject(value)) return fail("the body is not a JSON object, so it is not an event envelope.");
+  if (typeof own(value, "type") !== "string")
+    fail('its "type" is not a string, so it is not an event envelope.');
+  if (typeof own(value, "id") !== "string") fail('its "id" is not a string, so it is not an event envelope.');
+  if (!isObject(own(value, "data"))) fail('its "data" is not a JSON object, so it is not an event envelope.');
+  return isKnownEvent(value)
+    ? { known: true, event: value as KnownWebhookEvent }
+    : { known: false, event: value as WebhookEventEnvelope };
+}
+
+/**
+ * True when the envelope matches the spec's schema for its type (`SessionEvent` or `PingEvent`, formats
+ * included). The rules are the spec's, written out here because the package has no runtime schema validator;
+ * a test checks them against Ajv and the bundled spec.
+ */
+function isKnownEvent(event: JsonObject): boolean {
+  const data = event.data as JsonObject;
+  const createdAt = own(event, "created_at");
+  if (typeof createdAt !== "string" || !isDateTime(createdAt)) return false;
   if (event.type === "ping") {
-    if (typeof data.webhook_id !== "string") fail('its "ping" data lacks a string webhook_id.');
-    return { known: true, event: event as PingEvent };
+    const webhookId = own(data, "webhook_id");
+    return typeof webhookId === "string" && UUID.test(webhookId);
   }
-  return { known: false, event };
+  const previous = own(data, "previous_status");
+  return (
+    Object.hasOwn(SESSION_EVENT_TYPES, event.type as string) &&
+    typeof own(data, "session_id") === "string" &&
+    typeof own(data, "status") === "string" &&
+    (previous === null || typeof previous === "string")
+  );
+}
+
+// JSON Schema's `uuid` and `date-time` formats as Ajv's ajv-formats checks them (RFC 4122 and RFC 3339 with
+// Ajv's leniencies: a space or lowercase `t` between date and time, `+hh` or `+hhmm` offsets).
+const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+// Positions are fixed up to the seconds: YYYY-MM-DDTHH:MM:SS, then an optional fraction and the offset.
+const DATE_TIME = /^\d\d\d\d-\d\d-\d\d[Tt\s]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
+const OFFSET = /([+-])(\d\d):?(\d\d)?$/;
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number written by the two ASCII digits at `at` (the pattern has checked they are digits). */
+const twoDigits = (text: string, at: number) =>
+  (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+
+function isDateTime(text: string): boolean {
+  if (!DATE_TIME.test(text)) return false;
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const [month, day, hour, minute, second] = [5, 8, 11, 14, 17].map((at) => twoDigits(text, at)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month] as number))
+  )
+    return false;
+  const offset = text.endsWith("Z") || text.endsWith("z") ? null : OFFSET.exec(text);
+  const offsetHours = offset === null ? 0 : Number(offset[2]);
+  const offsetMinutes = offset === null ? 0 : Number(offset[3] ?? 0);
+  if (offsetHours > 23 || offsetMinutes > 59) return false;
+  if (hour <= 23 && minute <= 59 && second <= 59) return true;
+  // A leap second: 23:59:60 in UTC, whatever the offset.
+  const direction = offset?.[1] === "-" ? -1 : 1;
+  const utcMinute = minute - offsetMinutes * direction;
+  const utcHour = hour - offsetHours * direction - (utcMinute < 0 ? 1 : 0);
+  return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second === 60;
 }

@@ -1,6 +1,18 @@
-// Reads the two signing headers from whatever a server framework hands over, case-insensitively.
-import { WebhookVerificationError } from "./errors.js";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./scheme.js";
+// The two signing headers: their names and formats, reading them from whatever a server framework hands over,
+// and parsing their values. Runs on any JavaScript runtime (no `node:*` import).
+import { reading, WebhookVerificationError, type WebhookVerificationErrorReason } from "./errors.js";
+
+/** Header carrying the signature, as documented. Lookups are case-insensitive. */
+export const SIGNATURE_HEADER = "X-H-Webhook-Signature";
+/** Header carrying the Unix time (seconds) at which the attempt was signed. Lookups are case-insensitive. */
+export const TIMESTAMP_HEADER = "X-H-Webhook-Timestamp";
+/** Prefix of every signature value. */
+export const SIGNATURE_PREFIX = "sha256=";
+
+/** A well-formed signature header: the prefix, then exactly 64 lowercase hex digits (32 bytes). */
+const SIGNATURE_PATTERN = /^sha256=[0-9a-f]{64}$/;
+/** A well-formed timestamp header: ASCII decimal digits only (no sign, space, decimal point or exponent). */
+const TIMESTAMP_PATTERN = /^[0-9]+$/;
 
 /**
  * Where the headers come from: a WHATWG `Headers` (fetch, `Request`), a `Map`, Node's `req.headers` or
@@ -17,65 +29,177 @@ export interface WebhookHeaders {
 }
 
 /**
- * Reads `X-H-Webhook-Signature` and `X-H-Webhook-Timestamp`. A header that is absent or empty, or that was
- * sent more than once (an array with several values, two keys differing only in case, or a value joined
- * with commas as Node and fetch do for repeats), is a {@link WebhookVerificationError} rather than a guess.
+ * Reads `X-H-Webhook-Signature` and `X-H-Webhook-Timestamp`. A header sent more than once (an array with
+ * several values, two keys differing only in case, or a value joined with commas as Node and fetch do for
+ * repeats) is one value when every copy is the same, and a {@link WebhookVerificationError}
+ * `duplicate_header` when the copies differ; an absent or empty header is `missing_signature` /
+ * `missing_timestamp`.
  */
 export function readWebhookHeaders(headers: WebhookHeaderSource): WebhookHeaders {
-  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
-    throw new WebhookVerificationError(
-      "invalid_headers",
-      `The headers must be a Headers object, Node's req.headers or a plain object of header values; got ${headers === null ? "null" : Array.isArray(headers) ? "an array" : typeof headers}.`,
-    );
-  }
-  return {
-    signature: readOne(headers, SIGNATURE_HEADER, "missing_signature"),
-    timestamp: readOne(headers, TIMESTAMP_HEADER, "missing_timestamp"),
-  };
+  return reading("invalid_headers", "the headers", () => {
+    if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
+      throw new WebhookVerificationError(
+        "invalid_headers",
+        `The headers must be a Headers object, Node's req.headers or a plain object of header values; ` +
+          `got ${headers === null ? "null" : Array.isArray(headers) ? "an array" : typeof headers}.`,
+      );
+    }
+    return {
+      signature: headerValue(valuesOf(headers, SIGNATURE_HEADER), SIGNATURE_HEADER),
+      timestamp: headerValue(valuesOf(headers, TIMESTAMP_HEADER), TIMESTAMP_HEADER),
+    };
+  });
 }
 
-function readOne(headers: object, name: string, missing: "missing_signature" | "missing_timestamp"): string {
-  const values = valuesOf(headers, name.toLowerCase()).flatMap((value) =>
-    Array.isArray(value) ? (value as unknown[]) : [value],
-  );
-  const present = values.filter((value) => value !== undefined && value !== null && value !== "");
-  if (present.length === 0) {
+// The intrinsic iterator: a Map subclass or a look-alike cannot substitute its own entries. Throws for a
+// non-Map.
+const mapEntries = Map.prototype.entries as (this: unknown) => IterableIterator<[unknown, unknown]>;
+
+/** Every copy of the header in the collection, arrays (Node's `headersDistinct`) flattened. */
+function valuesOf(headers: object, name: string): unknown[] {
+  const lowerName = name.toLowerCase();
+  let entries: IterableIterator<[unknown, unknown]> | undefined;
+  try {
+    entries = mapEntries.call(headers);
+  } catch {
+    entries = undefined; // not a Map
+  }
+  const found: unknown[] = [];
+  if (entries !== undefined) {
+    for (const [key, value] of entries)
+      if (typeof key === "string" && key.toLowerCase() === lowerName) found.push(value);
+  } else if (typeof (headers as { get?: unknown }).get === "function") {
+    // Headers.get is case-insensitive itself and joins repeats with ", ", which headerValue splits again.
+    found.push((headers as { get(name: string): unknown }).get(lowerName));
+  } else {
+    const record = headers as Record<string, unknown>;
+    for (const key of Object.keys(record)) if (key.toLowerCase() === lowerName) found.push(record[key]);
+  }
+  const copies: unknown[] = [];
+  for (const value of found) {
+    if (!Array.isArray(value)) copies.push(value);
+    else if (value.length > MAX_COPIES)
+      throw new WebhookVerificationError(
+        "duplicate_header",
+        `The ${name} header was sent ${value.length} times.`,
+      );
+    else for (let index = 0; index < value.length; index += 1) copies.push(value[index]);
+  }
+  return copies;
+}
+
+// More copies than any proxy chain adds; the bound keeps a hostile `length` from making the loop run for
+// ever.
+const MAX_COPIES = 16;
+
+const REASONS: Record<
+  string,
+  { missing: WebhookVerificationErrorReason; malformed: WebhookVerificationErrorReason }
+> = {
+  [SIGNATURE_HEADER]: { missing: "missing_signature", malformed: "malformed_signature" },
+  [TIMESTAMP_HEADER]: { missing: "missing_timestamp", malformed: "invalid_timestamp" },
+};
+
+/**
+ * The one value of a header from all its copies: each copy must be a string; absent and empty copies are
+ * ignored; `a, a` (a repeat joined by Node or fetch, with ", ") is `a`. Neither a signature nor a timestamp
+ * contains ", ", so it always separates copies.
+ */
+function headerValue(copies: readonly unknown[], header: string): string {
+  const only = copies.length === 1 ? copies[0] : undefined;
+  if (typeof only === "string" && only !== "" && !only.includes(", ")) return only; // the usual case
+  const reasons = REASONS[header] as (typeof REASONS)[string];
+  let value: string | undefined;
+  for (const copy of copies) {
+    if (copy === undefined || copy === null || copy === "") continue;
+    if (typeof copy !== "string") {
+      throw new WebhookVerificationError(
+        reasons.malformed,
+        `The ${header} value must be the header's string, not a ${typeof copy}.`,
+      );
+    }
+    for (const part of copy.split(", ")) {
+      if (value !== undefined && part !== value) {
+        throw new WebhookVerificationError(
+          "duplicate_header",
+          `The ${header} header was sent more than once with different values. ` +
+            `The platform sends it once per ` +
+            "delivery; refusing rather than picking one. Check for a proxy that adds its own copy.",
+        );
+      }
+      value = part;
+    }
+  }
+  if (value === undefined || value === "") {
     throw new WebhookVerificationError(
-      missing,
-      `The ${name} header is missing or empty. Every delivery carries it; is this request from the platform, and does a proxy strip it?`,
+      reasons.missing,
+      `The ${header} header is missing or empty. Every delivery carries it: was the header read from the ` +
+        "request, is this request from the platform, and does a proxy strip it?",
     );
   }
-  if (present.length > 1) throw duplicate(name, `it appears ${present.length} times`);
-  const value = present[0];
-  if (typeof value !== "string") {
-    throw new WebhookVerificationError(
-      missing === "missing_signature" ? "malformed_signature" : "invalid_timestamp",
-      `The ${name} header value must be a string, not a ${typeof value}.`,
-    );
-  }
-  // Neither a signature nor a timestamp has a comma; Node and fetch join a repeated header with ", ".
-  if (value.includes(",")) throw duplicate(name, "its value holds several comma-separated values");
   return value;
 }
 
-function valuesOf(headers: object, lowerName: string): unknown[] {
-  if (headers instanceof Map) {
-    return [...headers.entries()]
-      .filter(([key]) => typeof key === "string" && key.toLowerCase() === lowerName)
-      .map(([, value]) => value as unknown);
+/**
+ * The timestamp header as signed (`text`, verbatim: leading zeros stay) and as seconds since the Unix epoch.
+ * It must be ASCII digits only.
+ */
+export function parseTimestamp(header: unknown): { text: string; seconds: number } {
+  const timestamp = headerValue([header], TIMESTAMP_HEADER);
+  if (!TIMESTAMP_PATTERN.test(timestamp)) {
+    throw new WebhookVerificationError(
+      "invalid_timestamp",
+      `The ${TIMESTAMP_HEADER} value must be Unix seconds as decimal digits only; ` +
+        `this ${timestamp.length}-character ` +
+        `value has something else at position ${timestamp.search(/[^0-9]/)}. Pass the header verbatim, ` +
+        `and check ` +
+        "that it is not the signature header.",
+    );
   }
-  const get = (headers as { get?: unknown }).get;
-  // Headers.get is case-insensitive itself and joins repeats with ", ", which readOne catches.
-  if (typeof get === "function") return [get.call(headers, lowerName) as unknown];
-  const record = headers as Record<string, unknown>;
-  return Object.keys(record)
-    .filter((key) => key.toLowerCase() === lowerName)
-    .map((key) => record[key]);
+  const seconds = Number(timestamp);
+  // Beyond 2^53 the number is not exact; such a value is far outside any tolerance anyway.
+  if (!Number.isSafeInteger(seconds)) {
+    throw new WebhookVerificationError(
+      "invalid_timestamp",
+      `The ${TIMESTAMP_HEADER} value has ${timestamp.length} digits, too many for Unix seconds.`,
+    );
+  }
+  return { text: timestamp, seconds };
 }
 
-function duplicate(name: string, how: string): WebhookVerificationError {
-  return new WebhookVerificationError(
-    "duplicate_header",
-    `The ${name} header was sent more than once (${how}). The platform sends it once per delivery; refusing rather than picking one.`,
+/**
+ * The 64 lowercase hex digits of a header that must read exactly `sha256=` + 64 lowercase hex digits.
+ * Comparing the hex text is as strict as comparing the 32 decoded bytes: the pattern admits one spelling per
+ * digest.
+ */
+export function parseSignature(header: unknown): string {
+  const signature = headerValue([header], SIGNATURE_HEADER);
+  if (!SIGNATURE_PATTERN.test(signature)) {
+    throw new WebhookVerificationError(
+      "malformed_signature",
+      `The ${SIGNATURE_HEADER} value ${describeMalformed(signature)}`,
+    );
+  }
+  return signature.slice(SIGNATURE_PREFIX.length);
+}
+
+function describeMalformed(signature: string): string {
+  const expected = `must be "${SIGNATURE_PREFIX}" followed by 64 lowercase hex digits`;
+  if (!signature.startsWith(SIGNATURE_PREFIX)) {
+    if (/^v1,|^v1=|^t=/.test(signature))
+      return `${expected}; this looks like another provider's scheme (Standard Webhooks or Stripe).`;
+    if (/^[0-9a-fA-F]{64}$/.test(signature))
+      return `${expected}; the "${SIGNATURE_PREFIX}" prefix is missing.`;
+    return (
+      `${expected}; it does not start with "${SIGNATURE_PREFIX}". ` +
+      `Check that it is not the timestamp header.`
+    );
+  }
+  const hex = signature.slice(SIGNATURE_PREFIX.length);
+  if (/^[0-9a-fA-F]*$/.test(hex) && /[A-F]/.test(hex))
+    return `${expected}; it has uppercase hex digits, which the platform never sends.`;
+  return (
+    `${expected}; ` +
+    `after the prefix it has ${hex.length} characters${/^[0-9a-f]*$/.test(hex) ? "" : ", not all hex digits"}.`
   );
 }

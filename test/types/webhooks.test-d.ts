@@ -10,11 +10,13 @@ import {
   signWebhook,
   type VerifiedWebhook,
   verifyWebhook,
+  verifyWebhookAsync,
   type WEBHOOK_VERIFICATION_ERROR_REASONS,
   type WebhookEventEnvelope,
   WebhookVerificationError,
   type WebhookVerificationErrorReason,
 } from "hai-webhook-rotate/webhooks";
+import { verifyWebhookAsync as webVerify } from "hai-webhook-rotate/webhooks/web";
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/api.js";
 
@@ -137,5 +139,22 @@ describe("header and signing helper types", () => {
   it("rejects an event missing a required field", () => {
     // @ts-expect-error created_at is required by the envelope
     buildSignedDelivery({ type: "ping", id: "evt", data: { webhook_id: "w" } }, "whsec_one");
+  });
+});
+
+describe("verifyWebhookAsync and expiring secrets", () => {
+  it("takes the same arguments as verifyWebhook and resolves to the same result", () => {
+    expectTypeOf(verifyWebhookAsync(body, sig, ts, ["whsec_old", "whsec_new"])).toEqualTypeOf<
+      Promise<VerifiedWebhook>
+    >();
+    expectTypeOf(verifyWebhookAsync).parameters.toEqualTypeOf<Parameters<typeof verifyWebhook>>();
+    expectTypeOf(webVerify).toEqualTypeOf(verifyWebhookAsync);
+  });
+
+  it("accepts { secret, notAfter } entries with a Date or epoch milliseconds", () => {
+    verifyWebhook(body, sig, ts, [{ secret: "whsec_old", notAfter: new Date() }, "whsec_new"]);
+    verifyWebhook(body, sig, ts, { secret: "whsec_old", notAfter: Date.now() + 600_000 });
+    // @ts-expect-error notAfter is a Date or a number, not a string
+    verifyWebhook(body, sig, ts, [{ secret: "whsec_old", notAfter: "2026-07-02" }]);
   });
 });

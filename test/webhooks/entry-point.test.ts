@@ -1,5 +1,6 @@
-// The `hai-webhook-rotate/webhooks` entry point: only re-exports, pulls in nothing of the HTTP client, and its
-// error guard works across two copies of the package.
+// The entry points `hai-webhook-rotate/webhooks` (Node) and `hai-webhook-rotate/webhooks/web` (any runtime):
+// only re-exports, nothing of the HTTP client, no `node:*` in the portable one, and an error guard that works
+// across two copies of the package.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -27,6 +28,43 @@ describe("the webhooks entry point", () => {
     expect([...new Set(external)]).toEqual(["node:crypto"]);
   });
 
+  for (const platform of ["browser", "neutral"] as const) {
+    it(`webhooks/web bundles for platform=${platform} (a Worker is neutral) with no node:* import and no Node global`, async () => {
+      const result = await build({
+        entryPoints: [join(ROOT, "src/webhooks/web.ts")],
+        bundle: true,
+        platform,
+        format: "esm",
+        write: false,
+        metafile: true,
+        logLevel: "silent",
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      expect(inputs.filter((path) => !path.startsWith("src/webhooks/"))).toEqual([]);
+      expect(inputs).not.toContain("src/webhooks/node.ts");
+      const output = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!;
+      expect(output.imports).toEqual([]);
+      const code = result.outputFiles[0]!.text;
+      expect(code).toContain("crypto.subtle");
+      expect(code).not.toMatch(/\bnode:|\bBuffer\.|\bprocess\.|\brequire\(/);
+    });
+  }
+
+  it("fails that check when Node creeps into the portable graph", async () => {
+    const result = await build({
+      stdin: { contents: 'export * from "./src/webhooks/index.ts";', resolveDir: ROOT, loader: "ts" },
+      bundle: true,
+      platform: "neutral",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      external: ["node:*"],
+    });
+    const output = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!;
+    expect(output.imports.map((entry) => entry.path)).toContain("node:crypto");
+  });
+
   it("has an index that only re-exports", () => {
     const statements = readFileSync(join(ROOT, "src/webhooks/index.ts"), "utf8")
       .replace(/\/\/.*$/gm, "")
@@ -35,7 +73,7 @@ describe("the webhooks entry point", () => {
       .filter(Boolean);
     expect(
       statements.filter(
-        (statement) => !/^export (type )?(\*|\{)[\s\S]*\} from "\.\/[a-z-]+\.js"$/.test(statement),
+        (statement) => !/^export ((type )?\{[\s\S]*\}|\*) from "\.\/[a-z-]+\.js"$/.test(statement),
       ),
     ).toEqual([]);
   });
@@ -53,6 +91,7 @@ describe("the webhooks entry point", () => {
       "readWebhookHeaders",
       "signWebhook",
       "verifyWebhook",
+      "verifyWebhookAsync",
     ]);
   });
 

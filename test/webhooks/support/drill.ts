@@ -8,8 +8,8 @@ import {
   WebhookVerificationError,
 } from "../../../src/webhooks/index.js";
 
-export const OLD_SECRET = "whsec_drillOldSecret0000000000000000000000000";
-export const NEW_SECRET = "whsec_drillNewSecret1111111111111111111111111";
+const OLD_SECRET = "whsec_drillOldSecret0000000000000000000000000";
+const NEW_SECRET = "whsec_drillNewSecret1111111111111111111111111";
 
 /** How the operator treats the receiver's secret list around the rotation. */
 export type ReceiverPolicy =
