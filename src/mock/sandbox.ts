@@ -90,10 +90,16 @@ interface Envelope {
   data: Record<string, unknown>;
 }
 
-// The same shape as the mock's `freshSecret` (prism.ts): 32 random bytes as unpadded base64url. Not imported
-// from there because prism.ts loads Prism, which costs `npm run rehearse` over 2 s of CPU at start-up; a test
-// checks this one against the spec's `secret` pattern too.
-const freshSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
+// A realistic new secret for every rotate, the sandbox's and the plain mock's (`--dynamic`) alike. It lives
+// here rather than in prism.ts, which loads Prism at import and would cost `npm run rehearse` over 2 s of CPU
+// at start-up. Prism's faker, asked for the spec's `secret` pattern, mixes the base64 and base64url alphabets
+// and pads odd lengths; a real key is random bytes in one encoding: 32 bytes (the HMAC-SHA256 key size) as
+// unpadded base64url, 43 characters after the prefix. prism.ts checks the spec's pattern admits it at start-up.
+export const SECRET_PREFIX = "whsec_";
+
+export function freshSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString("base64url");
+}
 
 // Crockford base32, as in the spec's example event ids (evt_01J2Z3K4M5N6P7Q8R9S0T1V2W3): time first, so ids sort.
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -5,12 +5,12 @@ import { describe, expect, inject, it } from "vitest";
 import { MockOptionsError, parseMockOptions } from "../../src/mock/cli.js";
 import {
   assertFreshSecretsMatch,
-  freshSecret,
   type HttpOperation,
   SecretPatternMismatchError,
   secretPatterns,
   uuidParsingError,
 } from "../../src/mock/prism.js";
+import { freshSecret } from "../../src/mock/sandbox.js";
 import { bearerToken, createMockHandler, formatRequestLine, pathParameters } from "../../src/mock/server.js";
 
 const spec = inject("contractSpec") as { components: { schemas: Record<string, unknown> } };

@@ -33,8 +33,8 @@ describe("verifyWebhook types", () => {
     ).toEqualTypeOf<number>();
   });
 
-  it("types known events from the spec's webhooks section, matching the WebhookEvent schema", () => {
-    expectTypeOf<KnownWebhookEvent>().toEqualTypeOf<components["schemas"]["WebhookEvent"]>();
+  it("types known events from the spec's webhooks section, matching the KnownWebhookEvent schema", () => {
+    expectTypeOf<KnownWebhookEvent>().toEqualTypeOf<components["schemas"]["KnownWebhookEvent"]>();
     expectTypeOf<KnownWebhookEvent>().toEqualTypeOf<SessionEvent | PingEvent>();
   });
 
