@@ -12,7 +12,7 @@ const OLD_SECRET = "whsec_drillOldSecret0000000000000000000000000";
 const NEW_SECRET = "whsec_drillNewSecret1111111111111111111111111";
 
 /** How the operator treats the receiver's secret list around the rotation. */
-export type ReceiverPolicy =
+type ReceiverPolicy =
   /** The seed's procedure: list ready, new secret added as the rotate response arrives, old retired once unused. */
   | { kind: "follows-procedure"; learnsNewSecretAfter?: number }
   /** Single secret; the new one is deployed (replacing the old) `redeployAfter` seconds after the rotation. */
