@@ -7,8 +7,9 @@ import { cpus, totalmem } from "node:os";
 import { measureClientOverhead } from "./client.mjs";
 import { measureMock } from "./mock.mjs";
 import { measurePipeline } from "./pipeline.mjs";
+import { measureSandbox } from "./sandbox.mjs";
 import { measureSizes } from "./size.mjs";
-import { measureVerify } from "./verify.mjs";
+import { measureVerify, measureVerifySizes } from "./verify.mjs";
 
 const quick = process.argv.includes("--quick");
 const skipPipeline = process.argv.includes("--no-pipeline");
@@ -86,7 +87,7 @@ for (const [title, { results, baselines, pairs }] of Object.entries(verify)) {
   }
 }
 
-const sizes = await measureSizes();
+const sizes = { ...(await measureSizes()), ...(await measureVerifySizes()) };
 summary.sizes = sizes;
 const openapiFetch = sizes["baseline: openapi-fetch alone"];
 table(
@@ -124,6 +125,22 @@ table(
     latency(r.p99),
     r.errors,
     ratio(r.requestsPerSecond, mock.load.results[0].requestsPerSecond),
+  ]),
+);
+
+const sandbox = await measureSandbox({ quick });
+summary.sandbox = sandbox;
+table(
+  `Sandbox: signed deliveries to a local receiver (${sandbox.concurrency} in flight)`,
+  ["receiver", "sandbox/s", "bare fetch/s", "ratio", "p50 / p99 ms", "bare p50 / p99 ms", "not delivered"],
+  Object.entries(sandbox.receivers).map(([name, r]) => [
+    name,
+    fmt(r.sandboxPerSecond),
+    fmt(r.barePerSecond),
+    ratio(r.sandboxPerSecond, r.barePerSecond),
+    `${fmt(r.sandboxP50Ms, 1)} / ${fmt(r.sandboxP99Ms, 1)}`,
+    `${fmt(r.bareP50Ms, 1)} / ${fmt(r.bareP99Ms, 1)}`,
+    r.notDelivered,
   ]),
 );
 
