@@ -48,7 +48,6 @@ export const SKIP = {
   mockOnly:
     "tests the mock server itself (Prefer headers, dynamic secrets, bad input, CLI); against a real API such requests would rotate a real webhook",
   noPrefer: "no natural request produces this status; it is checked on providers with Prefer negotiation",
-  notHttp: "the provider is not an HTTP server a browser can reach, so CORS does not apply",
 } as const;
 
 export class ContractTargetError extends Error {
