@@ -39,40 +39,48 @@ const SESSION_EVENT_TYPES: Record<SessionEventType, true> = {
 type JsonObject = Record<string, unknown>;
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-// Own properties only: a name polluted onto Object.prototype elsewhere in the app must not fill a missing
-// field.
-const own = (object: JsonObject, key: string): unknown =>
-  Object.hasOwn(object, key) ? object[key] : undefined;
+// Fields are read as own properties only (`Object.hasOwn(o, "k") ? o.k : undefined`): a name polluted onto
+// Object.prototype elsewhere in the app must not fill a missing field. Spelled out with literal keys rather
+// than through a helper taking the key: a named load the engine caches per site (measured).
 
 // Stateless when not streaming, so one instance serves every call. Refuses bytes that are not UTF-8, as JSON
 // (RFC 8259) requires; keeps a byte order mark, which JSON.parse then refuses.
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * Decodes and checks an already verified body. Throws `invalid_payload`, carrying the secret that matched.
+ * Decodes an already verified body and checks it is an event envelope (`type`, `id` and `data`); whether it
+ * also matches the spec is {@link isKnownEvent}'s question. Throws `invalid_payload`, carrying the secret that
+ * matched.
  */
-export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number): ParsedWebhookEvent {
-  const fail = (detail: string, cause?: unknown): never => {
-    throw new WebhookVerificationError(
-      "invalid_payload",
-      `The signature is valid, but ${detail} The delivery is authentic: answer 2xx if you want no retries.`,
-      { secretIndex, cause },
-    );
-  };
+export function parseEventEnvelope(body: string | Uint8Array, secretIndex: number): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(typeof body === "string" ? body : UTF8.decode(body));
   } catch (error) {
-    fail(`the body is not ${error instanceof SyntaxError ? "JSON" : "UTF-8 text"}.`, error);
+    throw notAnEvent(
+      `the body is not ${error instanceof SyntaxError ? "JSON" : "UTF-8 text"}.`,
+      secretIndex,
+      error,
+    );
   }
-  if (!isObject(value)) return fail("the body is not a JSON object, so it is not an event envelope.");
-  if (typeof own(value, "type") !== "string")
-    fail('its "type" is not a string, so it is not an event envelope.');
-  if (typeof own(value, "id") !== "string") fail('its "id" is not a string, so it is not an event envelope.');
-  if (!isObject(own(value, "data"))) fail('its "data" is not a JSON object, so it is not an event envelope.');
-  return isKnownEvent(value)
-    ? { known: true, event: value as KnownWebhookEvent }
-    : { known: false, event: value as WebhookEventEnvelope };
+  if (!isObject(value))
+    throw notAnEvent("the body is not a JSON object, so it is not an event envelope.", secretIndex);
+  if (typeof (Object.hasOwn(value, "type") ? value.type : undefined) !== "string")
+    throw notAnEvent('its "type" is not a string, so it is not an event envelope.', secretIndex);
+  if (typeof (Object.hasOwn(value, "id") ? value.id : undefined) !== "string")
+    throw notAnEvent('its "id" is not a string, so it is not an event envelope.', secretIndex);
+  if (!isObject(Object.hasOwn(value, "data") ? value.data : undefined))
+    throw notAnEvent('its "data" is not a JSON object, so it is not an event envelope.', secretIndex);
+  return value;
+}
+
+// A module function rather than a closure in the parse: one fewer allocation per verified delivery.
+function notAnEvent(detail: string, secretIndex: number, cause?: unknown): WebhookVerificationError {
+  return new WebhookVerificationError(
+    "invalid_payload",
+    `The signature is valid, but ${detail} The delivery is authentic: answer 2xx if you want no retries.`,
+    { secretIndex, cause },
+  );
 }
 
 /**
@@ -80,19 +88,19 @@ export function parseWebhookEvent(body: string | Uint8Array, secretIndex: number
  * included). The rules are the spec's, written out here because the package has no runtime schema validator;
  * a test checks them against Ajv and the bundled spec.
  */
-function isKnownEvent(event: JsonObject): boolean {
+export function isKnownEvent(event: JsonObject): boolean {
   const data = event.data as JsonObject;
-  const createdAt = own(event, "created_at");
+  const createdAt = Object.hasOwn(event, "created_at") ? event.created_at : undefined;
   if (typeof createdAt !== "string" || !isDateTime(createdAt)) return false;
   if (event.type === "ping") {
-    const webhookId = own(data, "webhook_id");
+    const webhookId = Object.hasOwn(data, "webhook_id") ? data.webhook_id : undefined;
     return typeof webhookId === "string" && UUID.test(webhookId);
   }
-  const previous = own(data, "previous_status");
+  const previous = Object.hasOwn(data, "previous_status") ? data.previous_status : undefined;
   return (
     Object.hasOwn(SESSION_EVENT_TYPES, event.type as string) &&
-    typeof own(data, "session_id") === "string" &&
-    typeof own(data, "status") === "string" &&
+    typeof (Object.hasOwn(data, "session_id") ? data.session_id : undefined) === "string" &&
+    typeof (Object.hasOwn(data, "status") ? data.status : undefined) === "string" &&
     (previous === null || typeof previous === "string")
   );
 }
@@ -112,13 +120,11 @@ const twoDigits = (text: string, at: number) =>
 function isDateTime(text: string): boolean {
   if (!DATE_TIME.test(text)) return false;
   const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
-  const [month, day, hour, minute, second] = [5, 8, 11, 14, 17].map((at) => twoDigits(text, at)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (
     month < 1 ||
