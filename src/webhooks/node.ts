@@ -36,11 +36,10 @@ function hmacKey(secret: string): KeyObject {
 
 /** Lowercase hex HMAC of one delivery under one secret, inputs already checked: what follows `sha256=`. */
 function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): string {
-  // The key is the secret's UTF-8 bytes; text goes in one update (one native call).
-  const hmac = createHmac("sha256", hmacKey(secret));
-  return (
-    typeof body === "string" ? hmac.update(`${timestamp}.${body}`) : hmac.update(`${timestamp}.`).update(body)
-  ).digest("hex");
+  // The key is the secret's UTF-8 bytes. Two updates rather than hashing "<timestamp>.<body>" as one string:
+  // the joined copy of the body costs more in allocation than the extra native call saves (measured). Text is
+  // hashed as UTF-8, the same bytes either way (the body has been checked to be well-formed).
+  return createHmac("sha256", hmacKey(secret)).update(`${timestamp}.`).update(body).digest("hex");
 }
 
 /**
