@@ -2,18 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/webhooks/index.js";
-
-interface Vector {
-  name: string;
-  body?: string;
-  body_base64?: string;
-  timestamp: string;
-  signature: string;
-  secrets: string[];
-  now: number;
-  signed_with?: string;
-  expect: { ok: true; secretIndex: number; type: string; known: boolean } | { ok: false; reason: string };
-}
+import type { Vector } from "./support/verify-suite.js";
 
 const { vectors } = JSON.parse(
   readFileSync(new URL("./vectors/known-answers.json", import.meta.url), "utf8"),

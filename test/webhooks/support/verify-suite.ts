@@ -28,7 +28,8 @@ export interface CheckResult {
   failure?: string;
 }
 
-interface Vector {
+/** One known-answer vector of test/webhooks/vectors/known-answers.json. */
+export interface Vector {
   name: string;
   body?: string;
   body_base64?: string;
@@ -36,6 +37,7 @@ interface Vector {
   signature: string;
   secrets: string[];
   now: number;
+  signed_with?: string;
   expect: { ok: true; secretIndex: number; type: string; known: boolean } | { ok: false; reason: string };
 }
 
@@ -233,7 +235,8 @@ export const HOSTILE: Record<string, () => unknown> = {
 const hostileArb = fc
   .constantFrom(...Object.keys(HOSTILE))
   .map((name) => ({ name, value: undefined as unknown }));
-const junkArb = fc.anything({
+/** Any value fast-check can make, exotic kinds included: for "every argument position" properties. */
+export const junkArb = fc.anything({
   withBigInt: true,
   withBoxedValues: true,
   withDate: true,
