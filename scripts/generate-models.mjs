@@ -8,13 +8,12 @@
 // Paths are relative to the working directory (the API alias in its redocly.yaml names the spec), so a test can
 // run it on a changed copy of the project. A property this simple conversion cannot carry (a nested object, an
 // array of date-times) stops the generator with a message rather than producing a model that is quietly wrong.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { redocly } from "./build-docs.mjs";
 
-const REDOCLY = fileURLToPath(new URL("../node_modules/@redocly/cli/bin/cli.js", import.meta.url));
 /** The API's alias in redocly.yaml. */
 const API = "rotate";
 const OUTPUT = join("generated", "models.ts");
@@ -25,23 +24,14 @@ export function sdkName(wireName) {
 }
 
 /** The spec bundled into one document, every schema still named under components.schemas. */
-function bundle(cwd) {
-  const dir = mkdtempSync(join(tmpdir(), "models-"));
+async function bundle(cwd) {
+  const dir = await mkdtemp(join(tmpdir(), "models-"));
   try {
     const out = join(dir, "openapi.json");
-    execFileSync(process.execPath, [REDOCLY, "bundle", API, "--ext", "json", "--output", out], {
-      cwd,
-      env: {
-        ...process.env,
-        REDOCLY_TELEMETRY: "off",
-        REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
-        NO_COLOR: "1",
-      },
-      stdio: "pipe",
-    });
-    return JSON.parse(readFileSync(out, "utf8"));
+    await redocly(["bundle", API, "--ext", "json", "--output", out], cwd);
+    return JSON.parse(await readFile(out, "utf8"));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -146,25 +136,22 @@ export function renderModels(spec) {
   return lines.join("\n");
 }
 
-export function generateModels({ cwd = process.cwd(), check = false } = {}) {
-  const text = renderModels(bundle(cwd));
+export async function generateModels({ cwd = process.cwd(), check = false } = {}) {
+  const text = renderModels(await bundle(cwd));
   const path = join(cwd, OUTPUT);
   if (check) {
-    let current = "";
-    try {
-      current = readFileSync(path, "utf8");
-    } catch {}
+    const current = await readFile(path, "utf8").catch(() => "");
     if (current !== text) throw new Error(`${relative(cwd, path)} is out of date with the spec.`);
     return;
   }
-  writeFileSync(path, text);
+  await writeFile(path, text);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const check = process.argv.includes("--check");
   try {
     const started = performance.now();
-    generateModels({ check });
+    await generateModels({ check });
     if (!check) console.log(`models → ${OUTPUT} [${((performance.now() - started) / 1000).toFixed(1)}s]`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -145,6 +145,7 @@ describe("the models follow the spec", () => {
       "redocly.yaml",
       "scripts/redocly-rules.mjs",
       "scripts/generate-models.mjs",
+      "scripts/build-docs.mjs",
       "src/models.ts",
     ])
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
