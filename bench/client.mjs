@@ -3,14 +3,12 @@
 // `npm run bench:client` runs both on their own and prints the ratios the README quotes.
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
 import { createRotateClient, HaiAgentsClient } from "../dist/src/index.js";
 import { compare, median } from "./harness.mjs";
+import { bundleSize } from "./size.mjs";
 import { seedResponseBody } from "./spec-example.mjs";
 
 const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Runs `use(candidates)` with the three candidates pointed at one local server answering the seed's body. */
 async function withCandidates(use) {
@@ -77,23 +75,10 @@ function measureCpuPerCall({ quick = false } = {}) {
   });
 }
 
-async function gzipSize(source) {
-  const result = await build({
-    stdin: { contents: source, resolveDir: ROOT, loader: "js" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    logLevel: "silent",
-  });
-  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length;
-}
-
 /** Bytes (min+gzip, esbuild, browser) of facade + raw client, of openapi-fetch alone, and ours on top. */
 async function measureClientSize() {
-  const client = await gzipSize('export * from "./dist/src/index.js";');
-  const openapiFetch = await gzipSize('export { default } from "openapi-fetch";');
+  const client = (await bundleSize('export * from "./dist/src/index.js";')).gzip;
+  const openapiFetch = (await bundleSize('export { default } from "openapi-fetch";')).gzip;
   return { client, openapiFetch, ours: client - openapiFetch };
 }
 

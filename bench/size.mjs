@@ -6,7 +6,8 @@ import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-async function bundleSize(source, platform = "browser") {
+/** min+gzip bytes of `source` bundled for `platform`; the one size measure every bench uses. */
+export async function bundleSize(source, platform = "browser") {
   const result = await build({
     stdin: { contents: source, resolveDir: ROOT, loader: "js" },
     bundle: true,

@@ -3,16 +3,15 @@
 // `npm run bench` prints the throughput tables; `npm run bench:verify` prints only these, sizes included.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import {
   verify as octokitVerify,
   verifyWithFallback as octokitVerifyWithFallback,
 } from "@octokit/webhooks-methods";
-import { build } from "esbuild";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { verifyWebhook, verifyWebhookAsync } from "../dist/src/webhooks/index.js";
 import { compare } from "./harness.mjs";
+import { bundleSize } from "./size.mjs";
 
 /** A JSON delivery body of about `bytes` bytes, shaped like a real event. */
 function eventBody(bytes) {
@@ -229,20 +228,8 @@ function pairUp(results) {
 
 /** min+gzip size of what a browser or Worker bundle ships for verification: ours (the portable entry) and the peer. */
 export async function measureVerifySizes() {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const size = async (contents) => {
-    const result = await build({
-      stdin: { contents, resolveDir: root, loader: "js" },
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "browser",
-      write: false,
-      logLevel: "silent",
-    });
-    const code = result.outputFiles[0].contents;
-    return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length };
-  };
+  const size = (contents) => bundleSize(contents, "browser");
+
   return {
     "hai-webhook-rotate/webhooks/web (everything it exports)": await size(
       'export * from "./dist/src/webhooks/web.js";',
