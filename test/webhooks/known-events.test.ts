@@ -7,17 +7,10 @@ import { verifyWebhook } from "../../src/webhooks/index.js";
 import { createAjv } from "../support/ajv.js";
 import { bundleSpec } from "../support/spec.js";
 import { holds } from "./support/property-runs.js";
+import { SESSION_TYPES } from "./support/verify-suite.js";
 
 const SECRET = "whsec_knownEventsTestSecret000000000000000000";
 const TIMESTAMP = "1782982800";
-const SESSION_TYPES = [
-  "session.awaiting_tool_results",
-  "session.completed",
-  "session.failed",
-  "session.idle",
-  "session.status_updated",
-  "session.timed_out",
-];
 
 const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, "0"));
 /** Mostly RFC 3339 date-times, with the edges Ajv's format checks care about: days per month, leap years and

@@ -42,7 +42,7 @@ export interface Vector {
 }
 
 // The event types the spec lists, written out here rather than imported, so a drift shows up.
-const SESSION_TYPES = [
+export const SESSION_TYPES = [
   "session.awaiting_tool_results",
   "session.completed",
   "session.failed",
