@@ -62,6 +62,7 @@ ${ENV_HELP}
 ${EXIT_HELP}`;
 
 const ROTATE_HELP = `Usage: ${NAME} rotate <webhook-id> --secrets-file <path> [--print] [--timeout <seconds>]
+       [--lock-wait <seconds>]
 
 Rotates the webhook's signing secret once (never retried) and appends the new secret as the last line of
 <path> (created with mode 0600 if absent; written atomically). A receiver that reads that file trusts the
@@ -71,19 +72,21 @@ Options:
   --secrets-file <path>   file of trusted secrets, one per line, oldest first (required)
   --print                 also print the new secret on standard output (it is never printed otherwise)
   --timeout <seconds>     how long to wait for the answer (default 60)
+  --lock-wait <seconds>   how long to wait for another rotate or retire changing the file (default 10)
   -h, --help              show this help
 
 ${ENV_HELP}
 
 ${EXIT_HELP}`;
 
-const RETIRE_HELP = `Usage: ${NAME} retire --secrets-file <path> [--keep <n>]
+const RETIRE_HELP = `Usage: ${NAME} retire --secrets-file <path> [--keep <n>] [--lock-wait <seconds>]
 
 Drops all but the newest <n> secrets from the file (default 1), once deliveries verify with the new secret.
 
 Options:
   --secrets-file <path>   file of trusted secrets, one per line, oldest first (required)
   --keep <n>              how many of the newest secrets to keep (default 1, at least 1)
+  --lock-wait <seconds>   how long to wait for another rotate or retire changing the file (default 10)
   -h, --help              show this help
 
 Exit status: 0 done; 2 usage error, or the file could not be read or written (it was not changed).`;
@@ -192,6 +195,14 @@ function timeoutOption(value: string | boolean | undefined, command: Command): n
   return seconds;
 }
 
+function lockWaitOption(value: string | boolean | undefined, command: Command): { lockWaitMs?: number } {
+  if (value === undefined) return {};
+  const seconds = Number(value);
+  if (typeof value !== "string" || value.trim() === "" || !(seconds >= 0 && seconds <= 86_400))
+    throw new UsageError("--lock-wait must be a number of seconds from 0 to 86400.", command);
+  return { lockWaitMs: seconds * 1000 };
+}
+
 function secretsFileOption(value: string | boolean | undefined, command: Command): string {
   if (typeof value !== "string" || value === "")
     throw new UsageError("--secrets-file <path> is required: the file of trusted secrets.", command);
@@ -206,10 +217,12 @@ async function rotate(args: string[]): Promise<number> {
     "secrets-file": { type: "string" },
     print: { type: "boolean" },
     timeout: { type: "string" },
+    "lock-wait": { type: "string" },
   });
   if (help) return 0;
   const path = secretsFileOption(values["secrets-file"], "rotate");
   const timeoutInSeconds = timeoutOption(values.timeout, "rotate");
+  const lockWait = lockWaitOption(values["lock-wait"], "rotate");
   const before = await checkSecretsFileIsUsable(path);
 
   const client = new HaiAgentsClient(timeoutInSeconds === undefined ? {} : { timeoutInSeconds });
@@ -225,7 +238,7 @@ async function rotate(args: string[]): Promise<number> {
   // Rotated. From here on the only thing that matters is not losing `secret`.
   guard.storing();
   try {
-    await appendSecret(path, secret);
+    await appendSecret(path, secret, lockWait);
     // Success is reported from what a receiver will read, not from what we meant to write.
     const stored = await readSecretsFile(path);
     if (stored.at(-1) !== secret)
@@ -329,14 +342,16 @@ async function retire(args: string[]): Promise<number> {
   const { help, values } = parse(args, "retire", {
     "secrets-file": { type: "string" },
     keep: { type: "string", default: "1" },
+    "lock-wait": { type: "string" },
   });
   if (help) return 0;
   const path = secretsFileOption(values["secrets-file"], "retire");
+  const lockWait = lockWaitOption(values["lock-wait"], "retire");
   const keepText = String(values.keep);
   if (!/^[1-9][0-9]{0,5}$/.test(keepText))
     throw new UsageError("--keep must be a whole number of at least 1.", "retire");
   try {
-    const { kept, removed } = await retireSecrets(path, Number(keepText));
+    const { kept, removed } = await retireSecrets(path, Number(keepText), lockWait);
     say(
       removed === 0
         ? `Nothing to retire: ${path} holds ${kept} secret${kept === 1 ? "" : "s"}.`

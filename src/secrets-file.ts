@@ -21,7 +21,9 @@ export type SecretsFileErrorCode =
   /** The secret handed to `appendSecret` is empty or contains whitespace. Nothing was written. */
   | "invalid_secret"
   /** `keep` is not a whole number of at least 1. Nothing was changed. */
-  | "invalid_keep";
+  | "invalid_keep"
+  /** `lockWaitMs` is not a number of milliseconds from 0 to 2^31 - 1. Nothing was changed. */
+  | "invalid_lock_wait";
 
 /** The one error this module throws. `code` says what went wrong; `path` is the file concerned. */
 export class SecretsFileError extends Error {
@@ -37,8 +39,15 @@ export class SecretsFileError extends Error {
 }
 
 const FILE_MODE = 0o600;
-const LOCK_WAIT_MS = 10_000;
 const LOCK_POLL_MS = 20;
+
+export interface SecretsFileOptions {
+  /**
+   * How long to wait, in milliseconds, for another process holding the file's lock before giving up with a
+   * `locked` error (nothing changed). Default 10 000: a rotate or retire holds it for milliseconds.
+   */
+  lockWaitMs?: number;
+}
 
 /** The trusted secrets in the file, oldest first. */
 export async function readSecretsFile(path: string): Promise<string[]> {
@@ -58,7 +67,11 @@ export async function readSecretsFile(path: string): Promise<string[]> {
  * Adds `secret` as the newest (last) line, creating the file with mode 0600 if it does not exist.
  * A secret the file already holds is not listed twice: it becomes the last line.
  */
-export async function appendSecret(path: string, secret: string): Promise<void> {
+export async function appendSecret(
+  path: string,
+  secret: string,
+  options: SecretsFileOptions = {},
+): Promise<void> {
   if (typeof secret !== "string" || secret === "" || /\s/.test(secret)) {
     throw new SecretsFileError(
       "invalid_secret",
@@ -66,7 +79,7 @@ export async function appendSecret(path: string, secret: string): Promise<void> 
       `The secret to store in ${path} is empty or contains whitespace or a line break; nothing was written.`,
     );
   }
-  await withLock(path, async (target) => {
+  await withLock(path, lockWait(path, options), async (target) => {
     const text = (await readText(target)) ?? "";
     const secrets = parseSecrets(text);
     if (secrets.at(-1) === secret) return;
@@ -83,7 +96,11 @@ export async function appendSecret(path: string, secret: string): Promise<void> 
 }
 
 /** Keeps the newest `keep` secrets and drops the older ones. The file must exist. */
-export async function retireSecrets(path: string, keep: number): Promise<{ kept: number; removed: number }> {
+export async function retireSecrets(
+  path: string,
+  keep: number,
+  options: SecretsFileOptions = {},
+): Promise<{ kept: number; removed: number }> {
   if (!Number.isSafeInteger(keep) || keep < 1) {
     throw new SecretsFileError(
       "invalid_keep",
@@ -92,7 +109,7 @@ export async function retireSecrets(path: string, keep: number): Promise<{ kept:
         "receiver refuse every delivery); nothing was changed.",
     );
   }
-  return withLock(path, async (target) => {
+  return withLock(path, lockWait(path, options), async (target) => {
     const secrets = await readSecretsFile(target).catch((error: unknown) => {
       // Report the path the caller gave, not the resolved one.
       if (error instanceof SecretsFileError) error = new SecretsFileError(error.code, path, error.message);
@@ -170,14 +187,31 @@ async function writeAtomically(target: string, shownPath: string, content: strin
     .finally(() => dir.close());
 }
 
+const DEFAULT_LOCK_WAIT_MS = 10_000;
+// setTimeout's own ceiling; a longer wait would silently become 1 ms.
+const MAX_LOCK_WAIT_MS = 2 ** 31 - 1;
+
+function lockWait(path: string, options: SecretsFileOptions): number {
+  const waitMs = Object.hasOwn(options, "lockWaitMs") ? options.lockWaitMs : undefined;
+  if (waitMs === undefined) return DEFAULT_LOCK_WAIT_MS;
+  if (typeof waitMs !== "number" || !(waitMs >= 0 && waitMs <= MAX_LOCK_WAIT_MS)) {
+    throw new SecretsFileError(
+      "invalid_lock_wait",
+      path,
+      `lockWaitMs must be a number of milliseconds from 0 to ${MAX_LOCK_WAIT_MS}; nothing was changed.`,
+    );
+  }
+  return waitMs;
+}
+
 /**
  * Runs `change` while holding `<file>.lock` (created exclusively, holding our PID), with the symlink-free
  * path of the file. A lock left by a process that no longer exists (it crashed) is removed.
  */
-async function withLock<T>(path: string, change: (target: string) => Promise<T>): Promise<T> {
+async function withLock<T>(path: string, waitMs: number, change: (target: string) => Promise<T>): Promise<T> {
   const target = await realpath(path).catch(() => path);
   const lock = `${target}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       const handle = await open(lock, "wx", FILE_MODE);
@@ -206,7 +240,7 @@ async function withLock<T>(path: string, change: (target: string) => Promise<T>)
       throw new SecretsFileError(
         "locked",
         path,
-        `Another process has been changing ${path} for ${LOCK_WAIT_MS / 1000} s (lock file ${lock}). ` +
+        `Another process has been changing ${path} for ${waitMs / 1000} s (lock file ${lock}). ` +
           "If no rotate or retire is running, delete the lock file and try again.",
       );
     }

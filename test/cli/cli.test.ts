@@ -17,7 +17,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  type ExpectStatic,
+  expect,
+  expect as globalExpect,
+  it,
+} from "vitest";
 import { type MockProcess, startMockProcess } from "../contract/mock-process.js";
 import { ROOT } from "../support/spec.js";
 
@@ -58,7 +67,7 @@ function runCli(
 }
 
 /** Asserts that neither the API key nor any secret but `allowedOnStdout` appears anywhere. */
-function expectNothingLeaked(run: Run, allowedOnStdout?: string) {
+function expectNothingLeaked(run: Run, allowedOnStdout?: string, expect: ExpectStatic = globalExpect) {
   expect(run.stdout + run.stderr).not.toContain(KEY.slice(3));
   expect(run.stderr).not.toMatch(/whsec_[A-Za-z0-9]{8}/);
   if (allowedOnStdout === undefined) expect(run.stdout).toBe("");
@@ -342,7 +351,7 @@ describe("rotate against a stand-in server", () => {
       res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret));
     // Another live process (this one) holds the file's lock for longer than the CLI waits.
     writeFileSync(`${file}.lock`, `${process.pid}\n`);
-    const run = await rotate();
+    const run = await rotate("--lock-wait", "0.2");
     expect(run.code).toBe(5);
     expect(run.stdout).toBe(`${secret}\n`);
     expect(run.stderr).toContain("WARNING: THE SECRET OF WEBHOOK");
@@ -350,7 +359,7 @@ describe("rotate against a stand-in server", () => {
     expect(run.stderr).not.toContain(secret);
     expect(requests).toHaveLength(1);
     unchanged();
-  }, 30_000);
+  });
 });
 
 describe("usage and configuration errors: exit 2, nothing sent", () => {
@@ -407,21 +416,34 @@ describe("usage and configuration errors: exit 2, nothing sent", () => {
       /expected one webhook id, got 2/,
     ],
     ["a bad --timeout", ["rotate", WEBHOOK_ID, "--secrets-file", "FILE", "--timeout", "0"], {}, /--timeout/],
+    [
+      "a bad --lock-wait",
+      ["rotate", WEBHOOK_ID, "--secrets-file", "FILE", "--lock-wait", "soon"],
+      {},
+      /--lock-wait must be/,
+    ],
     ["no command", [], {}, /no command given/],
     ["an unknown command", ["rotat"], {}, /unknown command "rotat"/],
   ];
+  // Each case is its own process with its own folder, so they run side by side.
   for (const [name, args, env, message] of cases) {
-    it(`refuses ${name} in one line`, async () => {
-      writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
-      const actual = args.map((arg) => arg.replace("FILE", file).replace("DIR", dir));
-      const run = await runCli(actual, { HAI_BASE_URL: url, ...env });
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stderr.trim().split("\n")).toHaveLength(1);
-      expect(run.stderr).toMatch(/^error/);
-      expect(requests).toBe(0);
-      expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
-      expectNothingLeaked(run);
+    it.concurrent(`refuses ${name} in one line`, async ({ expect }) => {
+      const own = mkdtempSync(join(tmpdir(), "rotate-cli-usage-"));
+      const ownFile = join(own, "webhook-secrets");
+      try {
+        writeFileSync(ownFile, `${OLD}\n`, { mode: 0o600 });
+        const actual = args.map((arg) => arg.replace("FILE", ownFile).replace("DIR", own));
+        const run = await runCli(actual, { HAI_BASE_URL: url, ...env });
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(message);
+        expect(run.stderr.trim().split("\n")).toHaveLength(1);
+        expect(run.stderr).toMatch(/^error/);
+        expect(requests).toBe(0);
+        expect(readFileSync(ownFile, "utf8")).toBe(`${OLD}\n`);
+        expectNothingLeaked(run, undefined, expect);
+      } finally {
+        rmSync(own, { recursive: true, force: true });
+      }
     });
   }
 

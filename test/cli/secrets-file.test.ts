@@ -160,6 +160,30 @@ describe("appendSecret", () => {
     expect(stored.slice(1).sort()).toEqual([...secrets].sort());
     expect(leftovers()).toEqual([]);
   });
+
+  it("gives up with `locked`, changing nothing, when a live process holds the lock past lockWaitMs", async () => {
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    writeFileSync(`${file}.lock`, `${process.pid}\n`); // this test's own process: alive
+    const error = await caught(appendSecret(file, NEW, { lockWaitMs: 50 }));
+    expect(error).toBeInstanceOf(SecretsFileError);
+    expect(error).toMatchObject({ code: "locked", path: file });
+    expect((error as Error).message).toContain("delete the lock file");
+    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+    expect(await caught(retireSecrets(file, 1, { lockWaitMs: 0 }))).toMatchObject({ code: "locked" });
+    // Once the holder lets go, the same call goes through.
+    rmSync(`${file}.lock`);
+    await appendSecret(file, NEW, { lockWaitMs: 0 });
+    expect(await readSecretsFile(file)).toEqual([OLD, NEW]);
+  });
+
+  it("refuses a lockWaitMs that is not 0 to 2^31 - 1 milliseconds, changing nothing", async () => {
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    for (const lockWaitMs of [-1, Number.NaN, 2 ** 31, "100" as unknown as number]) {
+      const error = await caught(appendSecret(file, NEW, { lockWaitMs }));
+      expect(error).toMatchObject({ code: "invalid_lock_wait", path: file });
+    }
+    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+  });
 });
 
 describe("retireSecrets", () => {
