@@ -34,8 +34,19 @@ export default defineConfig({
         test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
-        // The MSW handlers: the browser and consumer tests build and pack.
-        test: { name: "msw", include: ["test/msw/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 180_000 },
+        // The MSW handlers, in Node and in a browser's service worker.
+        test: { name: "msw", include: ["test/msw/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      {
+        // The package as consumers get it: packed and installed once (global-setup.ts), then imported,
+        // type-checked and run with npx by name.
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          globalSetup: ["test/package/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
       },
       {
         test: {

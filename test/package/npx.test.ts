@@ -1,47 +1,23 @@
-// The command as a user gets it: the package packed, installed into an empty project, and run with
+// The command as a user gets it: the package packed, installed into an empty project (global-setup.ts), run with
 // `npx hai-webhook-rotate`, rotating against the mock server into a secrets file of that project.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { type MockProcess, startMockProcess } from "../contract/mock-process.js";
-import { ROOT } from "../support/spec.js";
 
 const run = promisify(execFile);
 const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 const OLD = "whsec_currentSecretTheReceiverTrusts0000000";
 
-let consumer: string;
+const { consumer } = inject("packed");
 let mock: MockProcess;
 
 beforeAll(async () => {
-  consumer = mkdtempSync(join(tmpdir(), "rotate-cli-consumer-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", consumer], { cwd: ROOT });
-  const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-  writeFileSync(
-    join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module" }),
-  );
-  await run(
-    "npm",
-    [
-      "install",
-      join(consumer, packed!.filename),
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      "--ignore-scripts",
-    ],
-    { cwd: consumer },
-  );
   mock = await startMockProcess(["--dynamic", "--quiet"]);
-  return async () => {
-    await mock.stop();
-    rmSync(consumer, { recursive: true, force: true });
-  };
-}, 180_000);
+  return () => mock.stop();
+});
 
 const npx = (args: string[]) =>
   run("npx", ["--no-install", "hai-webhook-rotate", ...args], {

@@ -1,14 +1,13 @@
-// The package as a consumer gets it: packed, installed into an empty project, imported by name.
+// The package as a consumer gets it: packed, installed into an empty project (global-setup.ts), imported
+// by name.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ROOT } from "../support/spec.js";
 
-let consumer: string;
-let packedFiles: string[];
+const { consumer, files: packedFiles } = inject("packed");
 
 // Everything the tarball may hold: the build (JavaScript, declarations, source maps), the generated wire types
 // the declarations import (and the bundled spec, if a module imports it), the bundled spec, and npm's own files.
@@ -25,40 +24,6 @@ function run(command: string, args: string[], cwd: string): string {
     throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
   }
 }
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, "dist/src/index.js")))
-    throw new Error("dist/ is missing: run `npm run build` first.");
-  consumer = mkdtempSync(join(tmpdir(), "rotate-consumer-"));
-  // --ignore-scripts: npm test has just built, and prepack's rebuild would empty dist/ under tests that use it.
-  const packed = JSON.parse(
-    run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", consumer], ROOT),
-  ) as Array<{
-    filename: string;
-    files: Array<{ path: string }>;
-  }>;
-  packedFiles = packed[0]!.files.map((file) => file.path);
-  writeFileSync(
-    join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module" }),
-  );
-  run(
-    "npm",
-    [
-      "install",
-      join(consumer, packed[0]!.filename),
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      "--ignore-scripts",
-    ],
-    consumer,
-  );
-}, 120_000);
-
-afterAll(() => {
-  if (consumer) rmSync(consumer, { recursive: true, force: true });
-});
 
 describe("the published package", () => {
   it("ships the build, the generated types and the bundled spec, and nothing else", () => {

@@ -1,25 +1,23 @@
-// The MSW entry as a consumer gets it: the package packed and installed into an empty project, first
-// without msw (the main entry must not need it), then with the oldest msw the peer range allows, where
+// The MSW entry as a consumer gets it: the package packed and installed into empty projects (global-setup.ts),
+// one without msw (the main entry must not need it), then with the oldest msw the peer range allows, where
 // `setupServer(...handlers)` lets the seed page's TypeScript example print the example secret with no
 // server running and no HAI_BASE_URL.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ROOT } from "../support/spec.js";
 
 const ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 const EXAMPLE_SECRET = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
 
-let consumer: string;
-let tarball: string;
+const { consumer, mswConsumer, mswVersion } = inject("packed");
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   try {
     return execFileSync(command, args, {
-      cwd: consumer,
+      cwd,
       env,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
@@ -33,33 +31,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 /** What node prints for `code`, run as an ES module in the consumer, or the error it fails with. */
 function probe(code: string): string {
   try {
-    return run(process.execPath, ["--input-type=module", "-e", code]).trim();
+    return run(process.execPath, ["--input-type=module", "-e", code], consumer).trim();
   } catch (error) {
     return (error as Error).message;
   }
 }
-
-const install = (...specs: string[]) =>
-  run("npm", ["install", ...specs, "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"]);
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, "dist/src/msw.js")))
-    throw new Error("dist/ is missing: run `npm run build` first.");
-  consumer = mkdtempSync(join(tmpdir(), "msw-consumer-"));
-  const [packed] = JSON.parse(
-    execFileSync("npm", ["pack", "--json", "--pack-destination", consumer], { cwd: ROOT, encoding: "utf8" }),
-  ) as Array<{ filename: string }>;
-  tarball = join(consumer, packed!.filename);
-  writeFileSync(
-    join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module" }),
-  );
-  install(tarball);
-}, 180_000);
-
-afterAll(() => {
-  if (consumer) rmSync(consumer, { recursive: true, force: true });
-});
 
 describe("a consumer project", () => {
   it("uses the main entry without msw installed, and gets a clear failure only from the msw entry", () => {
@@ -71,18 +47,9 @@ describe("a consumer project", () => {
   });
 
   it("runs the seed's TypeScript example against setupServer(...handlers), no server, no HAI_BASE_URL", () => {
-    const peerRange = (
-      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-        peerDependencies: { msw: string };
-      }
-    ).peerDependencies.msw;
-    const oldest = /^\^(\d+\.\d+\.\d+)$/.exec(peerRange)?.[1];
-    expect(oldest, `peer range ${peerRange} should be a caret range`).toBeDefined();
-    install(`msw@${oldest}`);
-
     // The seed page's example, unchanged but for the package name.
     writeFileSync(
-      join(consumer, "seed.ts"),
+      join(mswConsumer, "seed.ts"),
       [
         'import { HaiAgentsClient } from "hai-webhook-rotate";',
         "",
@@ -94,7 +61,7 @@ describe("a consumer project", () => {
       ].join("\n"),
     );
     writeFileSync(
-      join(consumer, "mocks.ts"),
+      join(mswConsumer, "mocks.ts"),
       [
         'import { setupServer } from "msw/node";',
         'import { handlers } from "hai-webhook-rotate/msw";',
@@ -104,7 +71,7 @@ describe("a consumer project", () => {
       ].join("\n"),
     );
     writeFileSync(
-      join(consumer, "tsconfig.json"),
+      join(mswConsumer, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
           module: "NodeNext",
@@ -119,15 +86,15 @@ describe("a consumer project", () => {
         files: ["seed.ts", "mocks.ts"],
       }),
     );
-    expect(run(process.execPath, [TSC, "-p", "."])).toBe("");
+    expect(run(process.execPath, [TSC, "-p", "."], mswConsumer)).toBe("");
 
     const env: NodeJS.ProcessEnv = { ...process.env, HAI_API_KEY: "hk-consumer-test" };
     delete env.HAI_BASE_URL;
-    expect(run(process.execPath, ["--import", "./out/mocks.js", "out/seed.js"], env)).toBe(
+    expect(run(process.execPath, ["--import", "./out/mocks.js", "out/seed.js"], mswConsumer, env)).toBe(
       `${EXAMPLE_SECRET}\n`,
     );
-    expect(JSON.parse(readFileSync(join(consumer, "node_modules/msw/package.json"), "utf8")).version).toBe(
-      oldest,
+    expect(JSON.parse(readFileSync(join(mswConsumer, "node_modules/msw/package.json"), "utf8")).version).toBe(
+      mswVersion,
     );
   });
 });
