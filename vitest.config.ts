@@ -1,5 +1,7 @@
 import { defineConfig } from "vitest/config";
 
+// The type tests (test/types/*.test-d.ts) are compile-time assertions: `npm run typecheck` (tsc -b over
+// tsconfig.json) checks them against the built declarations, so vitest does not run tsc a second time.
 // One project per kind of test, so each can be run on its own (`vitest run --project cli`). Timeouts are
 // generous because several tests start processes, pack the package or run tsc on a 2-core machine; speed
 // is measured in `npm run bench`, never asserted here.
@@ -13,11 +15,6 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/sandbox/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          typecheck: {
-            enabled: true,
-            include: ["test/types/**/*.test-d.ts"],
-            tsconfig: "./tsconfig.json",
-          },
         },
       },
       {

@@ -3,3 +3,5 @@ import { rm } from "node:fs/promises";
 
 await rm(new URL("../dist/src", import.meta.url), { recursive: true, force: true });
 await rm(new URL("../dist/generated", import.meta.url), { recursive: true, force: true });
+// The build info too: without it tsc -b could judge the emptied output up to date.
+await rm(new URL("../dist/build.tsbuildinfo", import.meta.url), { force: true });
