@@ -7,6 +7,9 @@ import { defineConfig } from "vitest/config";
 // is measured in `npm run bench`, never asserted here.
 export default defineConfig({
   test: {
+    // Vitest's default on 2 cores is one worker, leaving a core idle while a test waits on a process it
+    // started; three keep both busy.
+    maxWorkers: 3,
     reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
       {
