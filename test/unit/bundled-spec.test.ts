@@ -34,7 +34,7 @@ afterAll(() => {
 
 // Every test runs at once: the drift checks come first, so their Redocly processes (about a second of start-up
 // each) bundle on the other core while the later tests parse, validate and generate types in this process.
-describe.concurrent("the bundled spec", () => {
+describe.concurrent("the bundled spec", { timeout: 60_000 }, () => {
   const OUTPUTS = ["generated/openapi.json", "generated/openapi.yaml"];
 
   it("the drift check (scripts/bundle-spec.mjs --check) fails once the spec changes, with exit code 1 and what to run", async () => {

@@ -141,7 +141,7 @@ describe("converting what the wire may hold beyond the examples", () => {
 });
 
 // The three tests run at once on their own copies: the Redocly runs of two wait while the third works in-process.
-describe.concurrent("the models follow the spec", () => {
+describe.concurrent("the models follow the spec", { timeout: 60_000 }, () => {
   const scratch: string[] = [];
   afterAll(() => {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });

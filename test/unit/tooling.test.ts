@@ -48,19 +48,16 @@ function damagedCopy(name: string, damage: (dir: string) => void = () => {}): st
   return name;
 }
 
-let linting: Promise<Map<string, LintReport>> | undefined;
-/** The report for one copy, once the single Redocly run over every registered copy is done. */
-function lint(name: string): Promise<LintReport> {
-  linting ??= lintAll();
-  return linting.then((reports) => reports.get(name)!);
-}
-
-// Every copy is registered once the tests are collected: start linting then, so Redocly works while the drift
-// checks (first in this file) generate types. A failure surfaces in each lint test, which awaits the same run.
+let linting: Promise<Map<string, LintReport>>;
+// Every copy is registered once vitest has collected the tests: lint them all then, in one Redocly run that works
+// while the drift checks (first in this file) generate types. Each lint test awaits the run, so a failure shows in
+// each; the empty catch only keeps it from counting as unhandled before the first test awaits it.
 beforeAll(() => {
   linting = lintAll();
   linting.catch(() => {});
 });
+/** The report for one copy. */
+const lint = (name: string) => linting.then((reports) => reports.get(name)!);
 
 async function lintAll(): Promise<Map<string, LintReport>> {
   // One redocly.yaml (and the plugin it loads) at the top; one damaged openapi/ per copy below it.
@@ -97,7 +94,9 @@ async function lintAll(): Promise<Map<string, LintReport>> {
   );
 }
 
-describe.concurrent("the drift check (openapi-typescript --check in npm run check:generated)", () => {
+describe.concurrent("the drift check (openapi-typescript --check in npm run check:generated)", {
+  timeout: 60_000,
+}, () => {
   const committed = () => readFileSync(join(ROOT, "generated/api.ts"), "utf8");
 
   it("passes while generated/api.ts is what the spec generates, which the in-process generator reproduces", async () => {
@@ -130,7 +129,7 @@ describe.concurrent("the drift check (openapi-typescript --check in npm run chec
   });
 });
 
-describe.concurrent("the lint rules catch contract breaks", () => {
+describe.concurrent("the lint rules catch contract breaks", { timeout: 60_000 }, () => {
   const untouched = damagedCopy("untouched");
   it("the untouched copy lints clean", async () => {
     const result = await lint(untouched);
