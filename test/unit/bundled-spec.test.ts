@@ -1,23 +1,20 @@
 // The bundled spec (generated/openapi.json and .yaml) is what consumers' tools get: prove it is one self-contained,
 // valid OpenAPI 3.1 document that says exactly what openapi/ says, and that a stale copy fails the drift check.
 import { execFile } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT } from "../support/spec.js";
+import { CONTRACT, copyProject, generateTypes, type Json, REDOCLY_ENV, ROOT } from "../support/spec.js";
 
-type Json = Record<string, unknown>;
-const run = promisify(execFile);
-const env = {
-  ...process.env,
-  REDOCLY_TELEMETRY: "off",
-  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
-  NO_COLOR: "1",
+/** scripts/bundle-spec.mjs, called in this process (no type declarations: it is a plain .mjs script). */
+const { bundleSpec, staleOutputs } = (await import(join(ROOT, "scripts/bundle-spec.mjs"))) as {
+  bundleSpec(options: { cwd: string; check?: boolean }): Promise<string[]>;
+  staleOutputs(texts: string[], cwd: string): Promise<string[]>;
 };
+const run = promisify(execFile);
 const scratch: string[] = [];
 
 const bundledJson = (): Json =>
@@ -31,17 +28,40 @@ function refs(node: unknown, at = "#"): Array<{ at: string; ref: string }> {
   );
 }
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
-
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("the bundled spec", () => {
+// Every test runs at once: the drift checks come first, so their Redocly processes (about a second of start-up
+// each) bundle on the other core while the later tests parse, validate and generate types in this process.
+describe.concurrent("the bundled spec", { timeout: 60_000 }, () => {
+  const OUTPUTS = ["generated/openapi.json", "generated/openapi.yaml"];
+
+  it("the drift check (scripts/bundle-spec.mjs --check) fails once the spec changes, with exit code 1 and what to run", async () => {
+    const dir = copyProject(scratch, CONTRACT, "bundle-drift-");
+    appendFileSync(join(dir, "openapi/guides/rotation.md"), "\nOne more sentence in the guide.\n");
+    const script = join(ROOT, "scripts/bundle-spec.mjs");
+    const stale = await run(process.execPath, [script, "--check"], { cwd: dir, env: REDOCLY_ENV }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain("generated/openapi.json and generated/openapi.yaml out of date");
+    expect(stale.stderr).toContain("npm run generate");
+  });
+
+  it("the drift check catches a hand edit of the bundle; regenerating writes back exactly the committed one", async () => {
+    const committed = OUTPUTS.map((file) => readFileSync(join(ROOT, file), "utf8"));
+    const dir = copyProject(scratch, CONTRACT, "bundle-drift-");
+    appendFileSync(join(dir, "generated/openapi.yaml"), "# edited by hand\n");
+    expect(await staleOutputs(committed, dir)).toEqual(["generated/openapi.yaml"]);
+
+    // A fresh bundle is byte for byte the committed one (so the check passes on it), and it is what gets written.
+    const written = await bundleSpec({ cwd: dir });
+    expect(written).toEqual(committed);
+    expect(await staleOutputs(committed, dir)).toEqual([]);
+  });
+
   it("is one file: every $ref is internal, the guide and the code samples are inlined text", () => {
     const spec = bundledJson();
     const all = refs(spec);
@@ -78,57 +98,13 @@ describe("the bundled spec", () => {
   });
 
   it("generates, with openapi-typescript, exactly the types generated from openapi/", async () => {
-    const out = tempDir("bundled-types-");
-    const generate = (input: string, output: string) =>
-      run(
-        process.execPath,
-        [
-          join(ROOT, "node_modules/openapi-typescript/bin/cli.js"),
-          join(ROOT, input),
-          "--default-non-nullable",
-          "false",
-          "--output",
-          join(out, output),
-        ],
-        // Not from ROOT: there redocly.yaml's x-openapi-ts would send openapi/'s output to generated/api.ts.
-        { cwd: out, env },
-      );
-    await Promise.all([
-      generate("openapi/openapi.yaml", "from-source.ts"),
-      generate("generated/openapi.json", "from-json.ts"),
-      generate("generated/openapi.yaml", "from-yaml.ts"),
-    ]);
-    const fromSource = readFileSync(join(out, "from-source.ts"), "utf8");
+    const [fromSource, fromJson, fromYaml] = await Promise.all(
+      ["openapi/openapi.yaml", "generated/openapi.json", "generated/openapi.yaml"].map((file) =>
+        generateTypes(join(ROOT, file)),
+      ),
+    );
     expect(fromSource).toContain('"/api/v2/webhooks/{webhook_id}/rotate"');
-    expect(readFileSync(join(out, "from-json.ts"), "utf8")).toBe(fromSource);
-    expect(readFileSync(join(out, "from-yaml.ts"), "utf8")).toBe(fromSource);
-  }, 60_000);
-});
-
-describe("the bundle drift check (scripts/bundle-spec.mjs --check)", () => {
-  const bundle = (dir: string, ...args: string[]) =>
-    run(process.execPath, [join(ROOT, "scripts/bundle-spec.mjs"), ...args], { cwd: dir, env }).then(
-      () => ({ code: 0, stderr: "" }),
-      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-    );
-
-  it("passes on the committed bundle, fails once the spec changes, and passes again after regenerating", async () => {
-    const dir = tempDir("bundle-drift-");
-    // redocly.yaml loads our rule plugin from scripts/, so the copy needs it too.
-    for (const entry of ["openapi", "generated", "redocly.yaml", "scripts/redocly-rules.mjs"])
-      cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-    expect(await bundle(dir, "--check")).toEqual({ code: 0, stderr: "" });
-
-    appendFileSync(join(dir, "openapi/guides/rotation.md"), "\nOne more sentence in the guide.\n");
-    const stale = await bundle(dir, "--check");
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain("generated/openapi.json and generated/openapi.yaml out of date");
-    expect(stale.stderr).toContain("npm run generate");
-
-    expect((await bundle(dir)).code).toBe(0);
-    expect(await bundle(dir, "--check")).toEqual({ code: 0, stderr: "" });
-    expect(readFileSync(join(dir, "generated/openapi.yaml"), "utf8")).toContain(
-      "One more sentence in the guide.",
-    );
-  }, 60_000);
+    expect(fromJson).toBe(fromSource);
+    expect(fromYaml).toBe(fromSource);
+  });
 });
