@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/sandbox/**/*.test.ts"],
+          globalSetup: ["test/support/warm-spec-cache.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -35,7 +36,13 @@ export default defineConfig({
       },
       {
         // The MSW handlers, in Node and in a browser's service worker.
-        test: { name: "msw", include: ["test/msw/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+        test: {
+          name: "msw",
+          include: ["test/msw/**/*.test.ts"],
+          globalSetup: ["test/support/warm-spec-cache.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
       },
       {
         // The package as consumers get it: packed and installed once (global-setup.ts), then imported,
