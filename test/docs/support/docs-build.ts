@@ -1,11 +1,18 @@
-// Runs `npm run docs`'s own entry point, so the tests look at exactly what writers and CI publish. A build takes
-// about a second, so each test file simply builds afresh instead of guessing whether dist/docs/ is stale; builds
-// move finished files into place one by one, so test files building at the same time do not disturb each other.
-import { spawnSync } from "node:child_process";
+// Runs `npm run docs`'s own entry point, so the tests look at exactly what writers and CI publish. The docs
+// project's global setup builds dist/docs/ once per run (the script keeps a build made from the very same sources,
+// keyed on their content) and hands every test file the spec, bundled from source on the side.
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../support/spec.js";
+import { type Json, ROOT } from "../../support/spec.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The spec bundled from openapi/ with every $ref resolved: what the page is checked against. */
+    docsSpec: Json;
+  }
+}
 
 export { ROOT };
 export const DOCS_DIR = join(ROOT, "dist", "docs");
@@ -19,24 +26,30 @@ export interface BuildRun {
   stderr: string;
 }
 
-/** Runs the build script of the project at `root` (this one by default). */
-export function runBuild(root = ROOT): BuildRun {
-  const run = spawnSync(process.execPath, [join(root, BUILD_SCRIPT)], { cwd: root, encoding: "utf8" });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+/** Runs the build script of the project at `root` (this one by default), without blocking the test's thread. */
+export function runBuild(root = ROOT): Promise<BuildRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, BUILD_SCRIPT)], { cwd: root });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
-export function buildDocs(): void {
-  const run = runBuild();
-  if (run.status !== 0) throw new Error(`npm run docs failed, so there is nothing to test:\n${run.stderr}`);
-}
-
-/** A throwaway copy of everything the docs are built from, to damage; node_modules is shared by a link. */
-export function copyDocsProject(): { root: string; remove(): void } {
+/**
+ * A throwaway copy of everything the docs are built from, to damage; node_modules is shared by a link. With
+ * `built`, it starts with this project's current dist/docs/, as a writer's checkout does after `npm run docs`.
+ */
+export function copyDocsProject({ built = false } = {}): { root: string; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), "docs-build-"));
   for (const entry of ["openapi", "docs", "redocly.yaml", "scripts/redocly-rules.mjs", BUILD_SCRIPT]) {
     cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   mkdirSync(join(root, "dist"));
+  if (built) cpSync(DOCS_DIR, join(root, "dist", "docs"), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
