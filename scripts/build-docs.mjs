@@ -77,11 +77,19 @@ async function buildDocs(outDir, sources, started) {
   // Build into a private folder, then move each finished file into place: a reader never sees half a file.
   const work = await mkdtemp(join(outDir, ".build-"));
   try {
-    // One bundle (YAML; the JSON is the same document, written below) and the page, side by side. Wait for both
-    // even when one fails, so none writes into the folder after it has been removed.
-    const runs = await Promise.allSettled([
-      redocly(["bundle", API, "--output", join(work, "openapi.yaml")]),
-      redocly([
+    // One bundle (YAML; the JSON is the same document, written below) and the page, side by side. The first
+    // failure stops the other run (build-docs renders even a spec that bundle refuses); both have exited before
+    // the folder is removed, so none writes into it afterwards.
+    const stop = new AbortController();
+    let failure;
+    const run = (args) =>
+      redocly(args, ROOT, stop.signal).catch((error) => {
+        failure ??= error;
+        stop.abort();
+      });
+    await Promise.all([
+      run(["bundle", API, "--output", join(work, "openapi.yaml")]),
+      run([
         "build-docs",
         API,
         "--inlineBundle",
@@ -93,8 +101,7 @@ async function buildDocs(outDir, sources, started) {
         join(work, "index.html"),
       ]),
     ]);
-    const failed = runs.find((run) => run.status === "rejected");
-    if (failed) throw failed.reason;
+    if (failure) throw failure;
     const page = join(work, "index.html");
     await writeFile(page, selfContained(await readFile(page, "utf8")));
     // Byte for byte what `redocly bundle --ext json` writes, without a third Redocly start.
@@ -173,8 +180,11 @@ function selfContained(html) {
   return page;
 }
 
-/** Runs the Redocly CLI with telemetry off; rejects with what it printed, minus its Node 20 banner. */
-export function redocly(args, cwd = ROOT) {
+/**
+ * Runs the Redocly CLI with telemetry off; rejects with what it printed, minus its Node 20 banner. Aborting
+ * `signal` ends the run, and the promise settles once the process has exited.
+ */
+export function redocly(args, cwd = ROOT, signal = undefined) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REDOCLY, ...args], {
       cwd,
@@ -190,7 +200,11 @@ export function redocly(args, cwd = ROOT) {
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on("error", reject);
+    const stop = () => child.kill();
+    signal?.addEventListener("abort", stop, { once: true });
     child.on("close", (code) => {
+      signal?.removeEventListener("abort", stop);
+      if (signal?.aborted) return reject(new Error(`redocly ${args[0]} stopped: the other run failed.`));
       if (code === 0) return resolve();
       // Drop the Node 20 end-of-life banner Redocly prints on every run; keep what went wrong.
       const detail = output
