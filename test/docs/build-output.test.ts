@@ -86,8 +86,8 @@ describe("npm run docs", () => {
 });
 
 describe.concurrent("npm run docs again, in a copy of the project that holds its current build", () => {
-  it("keeps the build when no source changed, and says so", async () => {
-    await withBuiltCopy(async (root, published) => {
+  it("keeps the build when no source changed, says so, and does not run Redocly at all", async () => {
+    await withBuiltCopy({ redocly: "refusing" }, async (root, published) => {
       const run = await runBuild(root);
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toContain("API reference already built from these exact sources, kept");
@@ -95,8 +95,20 @@ describe.concurrent("npm run docs again, in a copy of the project that holds its
     });
   });
 
+  it("builds again when a published file no longer matches what the build recorded", async () => {
+    await withBuiltCopy({ redocly: "refusing" }, async (root, published) => {
+      writeFileSync(join(root, "dist/docs/openapi.json"), "{}");
+      const before = published();
+      const run = await runBuild(root);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("Redocly was run: bundle rotate");
+      // The failed build publishes nothing, not even over a file it would have replaced.
+      expect(published()).toEqual(before);
+    });
+  });
+
   it("stops on a spec that does not parse, naming the file, and keeps the docs it had", async () => {
-    await withBuiltCopy(async (root, published) => {
+    await withBuiltCopy({ redocly: "real" }, async (root, published) => {
       appendFileSync(join(root, "openapi/components/schemas/DetailError.yaml"), "broken: [\n");
       const run = await runBuild(root);
       expect(run.status).toBe(1);
@@ -110,7 +122,7 @@ describe.concurrent("npm run docs again, in a copy of the project that holds its
   });
 
   it("refuses a page that would load a script from the network", async () => {
-    await withBuiltCopy(async (root, published) => {
+    await withBuiltCopy({ redocly: "real" }, async (root, published) => {
       const template = join(root, "docs/redoc-template.hbs");
       const remote = '<script src="https://cdn.example.com/widget.js"></script>';
       writeFileSync(template, readFileSync(template, "utf8").replace("<body>", `<body>${remote}`));
@@ -138,9 +150,10 @@ function publishedIn(dir: string): Record<string, string> {
 }
 
 async function withBuiltCopy(
+  { redocly }: { redocly: "real" | "refusing" },
   scenario: (root: string, published: () => Record<string, string>) => Promise<void>,
 ): Promise<void> {
-  const copy = copyDocsProject({ built: true });
+  const copy = copyDocsProject({ built: true, redocly });
   try {
     await scenario(copy.root, () => publishedIn(join(copy.root, "dist", "docs")));
   } finally {

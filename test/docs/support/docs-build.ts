@@ -2,7 +2,7 @@
 // project's global setup builds dist/docs/ once per run (the script keeps a build made from the very same sources,
 // keyed on their content) and hands every test file the spec, bundled from source on the side.
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Json, ROOT } from "../../support/spec.js";
@@ -42,14 +42,30 @@ export function runBuild(root = ROOT): Promise<BuildRun> {
 /**
  * A throwaway copy of everything the docs are built from, to damage; node_modules is shared by a link. With
  * `built`, it starts with this project's current dist/docs/, as a writer's checkout does after `npm run docs`.
+ * With `redocly: "refusing"`, its Redocly (same version) fails at once whenever it is run, saying so: a cheap way
+ * to see whether the build ran at all.
  */
-export function copyDocsProject({ built = false } = {}): { root: string; remove(): void } {
+export function copyDocsProject({ built = false, redocly = "real" as "real" | "refusing" } = {}): {
+  root: string;
+  remove(): void;
+} {
   const root = mkdtempSync(join(tmpdir(), "docs-build-"));
   for (const entry of ["openapi", "docs", "redocly.yaml", "scripts/redocly-rules.mjs", BUILD_SCRIPT]) {
     cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   mkdirSync(join(root, "dist"));
   if (built) cpSync(DOCS_DIR, join(root, "dist", "docs"), { recursive: true });
-  symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  if (redocly === "real") {
+    symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  } else {
+    const cli = join(root, "node_modules", "@redocly", "cli");
+    mkdirSync(join(cli, "bin"), { recursive: true });
+    cpSync(join(ROOT, "node_modules", "@redocly", "cli", "package.json"), join(cli, "package.json"));
+    writeFileSync(
+      join(cli, "bin", "cli.js"),
+      'console.error("Redocly was run: " + process.argv.slice(2).join(" "));\nprocess.exit(1);\n',
+    );
+    symlinkSync(join(ROOT, "node_modules", "yaml"), join(root, "node_modules", "yaml"), "dir");
+  }
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
