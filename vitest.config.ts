@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: "docs",
           include: ["test/docs/**/*.test.ts"],
-          // Builds dist/docs/ once (kept when its sources are unchanged) and bundles the spec for every file.
+          // Builds dist/docs/ once per run (kept when its sources are unchanged); the files only read it.
           globalSetup: ["test/docs/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

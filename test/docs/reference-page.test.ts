@@ -5,11 +5,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchChromium, runBrowserTests } from "../support/chromium.js";
 import type { Json } from "../support/spec.js";
 import { contrastRatio, isTransparent, saturation } from "./support/colors.js";
-import { DOCS_DIR, PAGE, ROOT } from "./support/docs-build.js";
+import { DOCS_DIR, dereferencedSpec, PAGE, ROOT } from "./support/docs-build.js";
 
 const EXAMPLE_SECRET = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
 /** The operations in the order of a rotation, as the reference must show them. */
@@ -47,14 +47,11 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    // The docs project's global setup has built dist/docs/ and bundled the spec from source.
+    // The docs project's global setup has built dist/docs/. The spec is bundled from source while the browser
+    // starts and loads the page; when Chromium is missing and required, that is said first.
+    const bundled = dereferencedSpec();
+    bundled.catch(() => {}); // awaited below, where a failure fails this hook
     browser = await launchChromium({ offline: true, viewport: { width: 1400, height: 900 } });
-    spec = inject("docsSpec");
-    rotate = (spec.paths as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!
-      .post;
-    operations = Object.entries(spec.paths as Record<string, Record<string, Operation>>).flatMap(
-      ([path, item]) => Object.values(item).map((op) => ({ ...op, path })),
-    );
     // Only the page file itself may load; anything else is recorded, then refused.
     await browser.context.route("**/*", (route) => {
       const url = route.request().url();
@@ -71,6 +68,12 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
     await page.goto(pathToFileURL(PAGE).href);
     // The attribution logo only appears once Redoc has hydrated the prerendered page: from then on clicks work.
     await page.locator('img[alt="redocly logo"]').waitFor();
+    spec = await bundled;
+    rotate = (spec.paths as Record<string, { post: Operation }>)["/api/v2/webhooks/{webhook_id}/rotate"]!
+      .post;
+    operations = Object.entries(spec.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, item]) => Object.values(item).map((op) => ({ ...op, path })),
+    );
   });
 
   afterEach(() => {

@@ -1,18 +1,12 @@
 // Runs `npm run docs`'s own entry point, so the tests look at exactly what writers and CI publish. The docs
 // project's global setup builds dist/docs/ once per run (the script keeps a build made from the very same sources,
-// keyed on their content) and hands every test file the spec, bundled from source on the side.
+// keyed on their content); the test files only read it.
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Json, ROOT } from "../../support/spec.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** The spec bundled from openapi/ with every $ref resolved: what the page is checked against. */
-    docsSpec: Json;
-  }
-}
+import { type Json, ROOT, redoclyBin } from "../../support/spec.js";
 
 export { ROOT };
 export const DOCS_DIR = join(ROOT, "dist", "docs");
@@ -37,6 +31,42 @@ export function runBuild(root = ROOT): Promise<BuildRun> {
     child.on("error", reject);
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * The spec bundled from openapi/ with every $ref resolved, what the page is checked against: bundleSpec() of
+ * test/support/spec.ts, without blocking the thread, so that it runs while the browser starts.
+ */
+export async function dereferencedSpec(): Promise<Json> {
+  const dir = await mkdtemp(join(tmpdir(), "docs-spec-"));
+  try {
+    const out = join(dir, "openapi.json");
+    const args = [
+      redoclyBin(),
+      "bundle",
+      "openapi/openapi.yaml",
+      "--dereferenced",
+      "--ext",
+      "json",
+      "-o",
+      out,
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    if (code !== 0) throw new Error(`redocly bundle --dereferenced failed (exit code ${code}):\n${output}`);
+    return JSON.parse(await readFile(out, "utf8")) as Json;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
