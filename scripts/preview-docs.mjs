@@ -39,12 +39,15 @@ function fail(message) {
 
 let checking;
 
-/** Rebuilds when a source changed since the last build; concurrent requests share one check (and build). */
-function currentDocs() {
+/**
+ * Rebuilds when a source changed since the last build; concurrent requests share one check (and build). Says so
+ * when it rebuilt, or, with `announce`, also when it kept the build.
+ */
+function currentDocs(announce = false) {
   checking ??= (async () => {
     try {
       const result = await freshDocs();
-      if (!result.reused) console.log(describeBuild(result));
+      if (announce || !result.reused) console.log(describeBuild(result));
     } finally {
       checking = undefined;
     }
@@ -121,7 +124,7 @@ server.on("error", (error) => {
 // Take the port first, so a busy one is reported at once; build before announcing the address.
 server.listen(port, HOST, async () => {
   try {
-    await currentDocs();
+    await currentDocs(true);
   } catch (error) {
     fail(error.message);
   }
