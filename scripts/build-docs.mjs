@@ -65,7 +65,10 @@ const REMOTE_LOADS = [
 export async function freshDocs(outDir = DOCS_DIR) {
   const started = performance.now();
   const sources = await sourcesHash();
-  const record = await readFile(join(outDir, RECORD), "utf8").then(JSON.parse, () => undefined);
+  // No record, or one that does not parse, means: build.
+  const record = await readFile(join(outDir, RECORD), "utf8")
+    .then(JSON.parse)
+    .catch(() => undefined);
   if (record?.sources === sources && (await outputsMatch(outDir, record.outputs))) {
     return { files: await sizes(outDir), ms: performance.now() - started, reused: true };
   }

@@ -83,7 +83,7 @@ describe.skipIf(!runBrowserTests)("the published API reference, opened from disk
 
   afterAll(async () => {
     try {
-      if (page) {
+      if (page && rotate) {
         // What a reader sees of the operation (rotate opened from the sidebar; the tests leave every panel on its
         // first tab, as on a fresh page), whole page, sidebar pinned at the top: a test artifact to review by eye.
         // The same page, not a reloaded one: loading 2.6 MB of Redoc again costs seconds and shows nothing new.
