@@ -59,6 +59,8 @@ export default defineConfig({
         test: {
           name: "docs",
           include: ["test/docs/**/*.test.ts"],
+          // Builds dist/docs/ once per run (kept when its sources are unchanged); the files only read it.
+          globalSetup: ["test/docs/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -3,12 +3,15 @@
 //   openapi.yaml  the spec bundled into a single file (no external $ref), linked from the page for download;
 //   openapi.json  the same bundle as JSON.
 // Look and behaviour come from docs/redoc-template.hbs (page template, CSS overrides) and docs/redoc-options.json
-// (Redoc options). Also importable: the preview server calls buildDocs() and sourcesChangedSince(), and
-// scripts/bundle-spec.mjs runs Redocly through redocly().
+// (Redoc options). A build that is still current is reused: dist/docs/.sources records a hash of everything the
+// output is made from and of the three files, and the build is skipped only when both still match.
+// Also importable: the preview server calls freshDocs(), and scripts/bundle-spec.mjs runs Redocly through redocly().
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const REDOCLY = join(ROOT, "node_modules", "@redocly", "cli", "bin", "cli.js");
@@ -18,8 +21,11 @@ const OPTIONS = join(ROOT, "docs", "redoc-options.json");
 const API = "rotate";
 
 export const DOCS_DIR = join(ROOT, "dist", "docs");
-/** Everything the output is made from; a change to any of them makes the built docs stale. */
-const SOURCES = ["openapi", "docs", "redocly.yaml", "scripts/build-docs.mjs"].map((p) => join(ROOT, p));
+const OUTPUTS = ["index.html", "openapi.yaml", "openapi.json"];
+/** The build's record of what it was made from; hidden, so the preview server never serves it. */
+const RECORD = ".sources";
+/** Everything the output is made from (with the Redocly version); a change to any of them makes the docs stale. */
+const SOURCES = ["openapi", "docs", "redocly.yaml", "scripts/redocly-rules.mjs", "scripts/build-docs.mjs"];
 
 // Redoc 3.0.1's sidebar footer ("API docs by Redocly") fetches its logo from cdn.redoc.ly once the page is open,
 // and no option turns that off. Offline it is a failed request and a console error, so the build points both
@@ -52,18 +58,41 @@ const REMOTE_LOADS = [
   { what: "the Redoc CDN", pattern: /cdn\.redoc\.ly/g },
 ];
 
-/** Builds the three files into `outDir` and returns their sizes. Safe to run twice at once (tests may). */
-export async function buildDocs(outDir = DOCS_DIR) {
+/**
+ * The docs in `outDir`, rebuilt unless they were built from exactly the current sources. Returns the files, how
+ * long it took and whether the previous build was reused. Safe to run twice at once (tests may).
+ */
+export async function freshDocs(outDir = DOCS_DIR) {
   const started = performance.now();
+  const sources = await sourcesHash();
+  // No record, or one that does not parse, means: build.
+  const record = await readFile(join(outDir, RECORD), "utf8")
+    .then(JSON.parse)
+    .catch(() => undefined);
+  if (record?.sources === sources && (await outputsMatch(outDir, record.outputs))) {
+    return { files: await sizes(outDir), ms: performance.now() - started, reused: true };
+  }
+  return buildDocs(outDir, sources, started);
+}
+
+async function buildDocs(outDir, sources, started) {
   await mkdir(outDir, { recursive: true });
   // Build into a private folder, then move each finished file into place: a reader never sees half a file.
   const work = await mkdtemp(join(outDir, ".build-"));
   try {
-    // Wait for all three even when one fails, so none writes into the folder after it has been removed.
-    const runs = await Promise.allSettled([
-      redocly(["bundle", API, "--output", join(work, "openapi.yaml")]),
-      redocly(["bundle", API, "--ext", "json", "--output", join(work, "openapi.json")]),
-      redocly([
+    // One bundle (YAML; the JSON is the same document, written below) and the page, side by side. The first
+    // failure stops the other run (build-docs renders even a spec that bundle refuses); both have exited before
+    // the folder is removed, so none writes into it afterwards.
+    const stop = new AbortController();
+    let failure;
+    const run = (args) =>
+      redocly(args, ROOT, stop.signal).catch((error) => {
+        failure ??= error;
+        stop.abort();
+      });
+    await Promise.all([
+      run(["bundle", API, "--output", join(work, "openapi.yaml")]),
+      run([
         "build-docs",
         API,
         "--inlineBundle",
@@ -75,20 +104,64 @@ export async function buildDocs(outDir = DOCS_DIR) {
         join(work, "index.html"),
       ]),
     ]);
-    const failed = runs.find((run) => run.status === "rejected");
-    if (failed) throw failed.reason;
+    if (failure) throw failure;
     const page = join(work, "index.html");
     await writeFile(page, selfContained(await readFile(page, "utf8")));
+    // Byte for byte what `redocly bundle --ext json` writes, without a third Redocly start.
+    const yaml = await readFile(join(work, "openapi.yaml"), "utf8");
+    await writeFile(join(work, "openapi.json"), JSON.stringify(parseYaml(yaml), null, 2));
 
-    const files = [];
-    for (const name of ["index.html", "openapi.yaml", "openapi.json"]) {
-      await rename(join(work, name), join(outDir, name));
-      files.push({ path: join(outDir, name), bytes: (await stat(join(outDir, name))).size });
-    }
-    return { files, ms: performance.now() - started };
+    const outputs = {};
+    for (const name of OUTPUTS) outputs[name] = hash(await readFile(join(work, name)));
+    await writeFile(join(work, RECORD), `${JSON.stringify({ sources, outputs }, null, 2)}\n`);
+    // The old record goes first and the new one last, so an interrupted swap leaves no record and rebuilds.
+    await rm(join(outDir, RECORD), { force: true });
+    for (const name of [...OUTPUTS, RECORD]) await rename(join(work, name), join(outDir, name));
+    return { files: await sizes(outDir), ms: performance.now() - started, reused: false };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+async function sizes(outDir) {
+  return Promise.all(
+    OUTPUTS.map(async (name) => ({ path: join(outDir, name), bytes: (await stat(join(outDir, name))).size })),
+  );
+}
+
+function hash(content) {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/** One hash of every source file's path and content, and of the Redocly version that turns them into docs. */
+async function sourcesHash() {
+  const digest = createHash("sha256");
+  const redoclyPackage = JSON.parse(
+    await readFile(join(ROOT, "node_modules/@redocly/cli/package.json"), "utf8"),
+  );
+  digest.update(`@redocly/cli ${redoclyPackage.version}\0`);
+  const files = (await Promise.all(SOURCES.map((source) => filesUnder(source)))).flat().sort();
+  for (const file of files)
+    digest
+      .update(`${file}\0`)
+      .update(await readFile(join(ROOT, file)))
+      .update("\0");
+  return digest.digest("hex");
+}
+
+async function filesUnder(path) {
+  const info = await stat(join(ROOT, path)).catch(() => undefined);
+  if (!info?.isDirectory()) return info ? [path] : [];
+  const entries = await readdir(join(ROOT, path));
+  return (await Promise.all(entries.map((entry) => filesUnder(join(path, entry))))).flat();
+}
+
+async function outputsMatch(outDir, outputs) {
+  for (const name of OUTPUTS) {
+    const content = await readFile(join(outDir, name)).catch(() => undefined);
+    if (!content || hash(content) !== outputs?.[name]) return false;
+  }
+  return true;
 }
 
 /** Swaps the CDN logos for inline ones, then refuses a page that would still load anything remotely. */
@@ -110,25 +183,11 @@ function selfContained(html) {
   return page;
 }
 
-/** True when a source file changed after `time` (ms since epoch), or a file was added or removed. */
-export async function sourcesChangedSince(time) {
-  for (const source of SOURCES) if ((await newestChange(source)) > time) return true;
-  return false;
-}
-
-async function newestChange(path) {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) return 0;
-  // A directory's own mtime moves when an entry is added, removed or renamed.
-  let newest = info.mtimeMs;
-  if (info.isDirectory()) {
-    for (const entry of await readdir(path)) newest = Math.max(newest, await newestChange(join(path, entry)));
-  }
-  return newest;
-}
-
-/** Runs the Redocly CLI with telemetry off; rejects with what it printed, minus its Node 20 banner. */
-export function redocly(args, cwd = ROOT) {
+/**
+ * Runs the Redocly CLI with telemetry off; rejects with what it printed, minus its Node 20 banner. Aborting
+ * `signal` ends the run, and the promise settles once the process has exited.
+ */
+export function redocly(args, cwd = ROOT, signal = undefined) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REDOCLY, ...args], {
       cwd,
@@ -144,7 +203,11 @@ export function redocly(args, cwd = ROOT) {
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on("error", reject);
+    const stop = () => child.kill();
+    signal?.addEventListener("abort", stop, { once: true });
     child.on("close", (code) => {
+      signal?.removeEventListener("abort", stop);
+      if (signal?.aborted) return reject(new Error(`redocly ${args[0]} stopped: the other run failed.`));
       if (code === 0) return resolve();
       // Drop the Node 20 end-of-life banner Redocly prints on every run; keep what went wrong.
       const detail = output
@@ -160,14 +223,17 @@ function formatBytes(bytes) {
   return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(2)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
 }
 
-export function describeBuild({ files, ms }) {
+export function describeBuild({ files, ms, reused }) {
   const lines = files.map(({ path, bytes }) => `  ${relative(ROOT, path).padEnd(24)} ${formatBytes(bytes)}`);
-  return `API reference built in ${(ms / 1000).toFixed(1)} s:\n${lines.join("\n")}`;
+  const what = reused
+    ? "API reference already built from these exact sources, kept"
+    : `API reference built in ${(ms / 1000).toFixed(1)} s`;
+  return `${what}:\n${lines.join("\n")}`;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const result = await buildDocs();
+    const result = await freshDocs();
     console.log(describeBuild(result));
     console.log(
       `Open ${relative(process.cwd(), join(DOCS_DIR, "index.html"))} in a browser, or run npm run docs:preview.`,

@@ -1,12 +1,13 @@
-// Serves the API reference on 127.0.0.1 for writers (`npm run docs:preview`). It builds the docs first, and
-// rebuilds them when the page is reloaded after any source (openapi/, docs/) changed: edit, save, refresh.
+// Serves the API reference on 127.0.0.1 for writers (`npm run docs:preview`). It builds the docs first (or keeps
+// a build made from the very same sources), and rebuilds them when the page is reloaded after any source
+// (openapi/, docs/) changed: edit, save, refresh.
 // Usage: npm run docs:preview [-- --port 8080]    or    DOCS_PORT=8080 npm run docs:preview    (0 = any free port)
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { buildDocs, DOCS_DIR, describeBuild, sourcesChangedSince } from "./build-docs.mjs";
+import { DOCS_DIR, describeBuild, freshDocs } from "./build-docs.mjs";
 
 const HOST = "127.0.0.1";
 const DEFAULT_PORT = 8080;
@@ -36,22 +37,22 @@ function fail(message) {
   process.exit(1);
 }
 
-let builtAt = 0;
-let building;
+let checking;
 
-/** Rebuilds when a source changed since the last build; concurrent requests share one build. */
-function freshDocs() {
-  building ??= (async () => {
+/**
+ * Rebuilds when a source changed since the last build; concurrent requests share one check (and build). Says so
+ * when it rebuilt, or, with `announce`, also when it kept the build.
+ */
+function currentDocs(announce = false) {
+  checking ??= (async () => {
     try {
-      if (builtAt > 0 && !(await sourcesChangedSince(builtAt))) return;
-      const started = Date.now();
-      console.log(describeBuild(await buildDocs()));
-      builtAt = started;
+      const result = await freshDocs();
+      if (announce || !result.reused) console.log(describeBuild(result));
     } finally {
-      building = undefined;
+      checking = undefined;
     }
   })();
-  return building;
+  return checking;
 }
 
 /** Maps a URL path onto a file inside dist/docs/, or undefined for anything outside it or hidden. */
@@ -84,7 +85,7 @@ async function handle(request, response) {
   if (!file) return send(response, 404, `Not found: ${pathname}\n`);
   if (file.endsWith(".html")) {
     try {
-      await freshDocs();
+      await currentDocs();
     } catch (error) {
       // Show the writer what broke in the browser they are looking at, not only in the terminal.
       console.error(error.message);
@@ -123,7 +124,7 @@ server.on("error", (error) => {
 // Take the port first, so a busy one is reported at once; build before announcing the address.
 server.listen(port, HOST, async () => {
   try {
-    await freshDocs();
+    await currentDocs(true);
   } catch (error) {
     fail(error.message);
   }

@@ -1,10 +1,12 @@
 // What `npm run docs` writes, checked without a browser: a page that carries everything it needs, and a bundled
-// spec that others can import on its own. Broken inputs must stop the build with a message saying what broke.
+// spec that others can import on its own. A build is kept only while its sources are unchanged, and broken inputs
+// must stop the build with a message saying what broke, leaving the docs that were there before.
+import { createHash } from "node:crypto";
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { buildDocs, copyDocsProject, DOCS_DIR, PAGE, runBuild } from "./support/docs-build.js";
+import { copyDocsProject, DOCS_DIR, PAGE, runBuild } from "./support/docs-build.js";
 
 type Doc = Record<string, unknown>;
 
@@ -33,11 +35,15 @@ describe("npm run docs", () => {
   let yamlSpec: Doc;
   let jsonSpec: Doc;
 
+  // The docs project's global setup has just run `npm run docs` here.
   beforeAll(() => {
-    buildDocs();
     html = readFileSync(PAGE, "utf8");
     yamlSpec = parseYaml(readFileSync(join(DOCS_DIR, "openapi.yaml"), "utf8")) as Doc;
     jsonSpec = JSON.parse(readFileSync(join(DOCS_DIR, "openapi.json"), "utf8")) as Doc;
+  });
+
+  it("writes exactly the page, the two spec files and its record of the sources, and no working files", () => {
+    expect(readdirSync(DOCS_DIR).sort()).toEqual([".sources", "index.html", "openapi.json", "openapi.yaml"]);
   });
 
   it("carries Redoc inline, with no script, stylesheet or module to fetch from anywhere", () => {
@@ -79,50 +85,78 @@ describe("npm run docs", () => {
   });
 });
 
-describe("npm run docs in a fresh copy of the project", () => {
-  it("writes exactly the page and the two spec files, and no working files", () => {
-    withCopy((root) => {
-      expect(runBuild(root).status).toBe(0);
-      expect(readdirSync(join(root, "dist", "docs")).sort()).toEqual([
-        "index.html",
-        "openapi.json",
-        "openapi.yaml",
-      ]);
+describe.concurrent("npm run docs again, in a copy of the project that holds its current build", () => {
+  it("keeps the build when no source changed, says so, and does not run Redocly at all", async () => {
+    await withBuiltCopy({ redocly: "refusing" }, async (root, published) => {
+      const run = await runBuild(root);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain("API reference already built from these exact sources, kept");
+      expect(published()).toEqual(publishedIn(DOCS_DIR));
     });
   });
 
-  it("stops on a spec that does not parse, naming the file, and publishes nothing", () => {
-    withCopy((root) => {
+  it("builds again when a published file no longer matches what the build recorded", async () => {
+    await withBuiltCopy({ redocly: "refusing" }, async (root, published) => {
+      writeFileSync(join(root, "dist/docs/openapi.json"), "{}");
+      const before = published();
+      const run = await runBuild(root);
+      expect(run.status).toBe(1);
+      // Either run may be the first to fail; it stops the other.
+      expect(run.stderr).toMatch(/Redocly was run: (bundle|build-docs) rotate/);
+      // The failed build publishes nothing, not even over a file it would have replaced.
+      expect(published()).toEqual(before);
+    });
+  });
+
+  it("stops on a spec that does not parse, naming the file, and keeps the docs it had", async () => {
+    await withBuiltCopy({ redocly: "real" }, async (root, published) => {
       appendFileSync(join(root, "openapi/components/schemas/DetailError.yaml"), "broken: [\n");
-      const run = runBuild(root);
+      const run = await runBuild(root);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/redocly bundle failed/);
       expect(run.stderr).toMatch(/DetailError\.yaml/);
       expect(run.stderr, "Redocly's Node 20 banner is noise here").not.toMatch(
         /Node\.js 20 support is ending/,
       );
-      expect(readdirSync(join(root, "dist", "docs"))).toEqual([]);
+      expect(published()).toEqual(publishedIn(DOCS_DIR));
     });
   });
 
-  it("refuses a page that would load a script from the network", () => {
-    withCopy((root) => {
+  it("refuses a page that would load a script from the network", async () => {
+    await withBuiltCopy({ redocly: "real" }, async (root, published) => {
       const template = join(root, "docs/redoc-template.hbs");
       const remote = '<script src="https://cdn.example.com/widget.js"></script>';
       writeFileSync(template, readFileSync(template, "utf8").replace("<body>", `<body>${remote}`));
-      const run = runBuild(root);
+      const run = await runBuild(root);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain("would not work offline");
       expect(run.stderr).toContain(remote);
-      expect(readdirSync(join(root, "dist", "docs"))).toEqual([]);
+      expect(published()).toEqual(publishedIn(DOCS_DIR));
     });
   });
 });
 
-function withCopy(scenario: (root: string) => void): void {
-  const copy = copyDocsProject();
+/** Every entry of a docs folder with a hash of its content: a working folder left behind shows, as does a change. */
+function publishedIn(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true }).map((entry) => [
+      entry.name,
+      entry.isFile()
+        ? createHash("sha256")
+            .update(readFileSync(join(dir, entry.name)))
+            .digest("hex")
+        : "a folder",
+    ]),
+  );
+}
+
+async function withBuiltCopy(
+  { redocly }: { redocly: "real" | "refusing" },
+  scenario: (root: string, published: () => Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const copy = copyDocsProject({ built: true, redocly });
   try {
-    scenario(copy.root);
+    await scenario(copy.root, () => publishedIn(join(copy.root, "dist", "docs")));
   } finally {
     copy.remove();
   }

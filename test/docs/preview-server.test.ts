@@ -1,5 +1,6 @@
 // `npm run docs:preview` as a writer uses it: started on a free port, asked for the page and the spec files,
-// and stopped by its PID. It must serve dist/docs/ and nothing else, on 127.0.0.1 only.
+// and stopped by its PID. It must serve dist/docs/ and nothing else, on 127.0.0.1 only. The docs project's global
+// setup has just built dist/docs/, so the server keeps that build instead of making its own.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,14 +25,19 @@ function startPreview(args: string[], env: NodeJS.ProcessEnv = {}): Started {
   return { child, output: () => output, exited };
 }
 
-async function urlOf(preview: Started): Promise<string> {
-  for (let waited = 0; waited < 60_000; waited += 100) {
-    const found = /Docs preview at (http:\/\/\S+\/)/.exec(preview.output());
-    if (found?.[1]) return found[1];
-    if (preview.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`The preview server did not start:\n${preview.output()}`);
+/** The address the server announces once it is ready; fails as soon as it exits instead. */
+function urlOf(preview: Started): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const announced = () => {
+      const found = /Docs preview at (http:\/\/\S+\/)/.exec(preview.output());
+      if (!found?.[1]) return;
+      preview.child.stdout.off("data", announced);
+      resolve(found[1]);
+    };
+    preview.child.stdout.on("data", announced);
+    preview.exited.then(() => reject(new Error(`The preview server did not start:\n${preview.output()}`)));
+    announced();
+  });
 }
 
 /** A raw request, so that paths such as /../package.json reach the server unnormalised. */
