@@ -166,8 +166,9 @@ interface TrustedSecrets {
   expires: boolean;
 }
 
-// The last secrets given as plain strings, checked. A receiver passes the same one to three secrets with every
-// delivery: when the copy equals them, this is the outcome, with no list or object built per call (measured).
+// The last secrets given as plain strings, checked. A receiver passes the same one to three secrets with
+// every delivery: when the copy equals them, this is the outcome, with no list or object built per call
+// (measured).
 let lastPlain: TrustedSecrets = { keys: [], notAfter: [], asList: true, expires: false };
 
 /** Copies the list once (by index: no iterator to swap entries), then checks each entry of the copy. */
