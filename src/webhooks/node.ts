@@ -67,33 +67,30 @@ function hmacPads(secret: string): HmacPads {
   return pads;
 }
 
-// The inner hash's input, (K ^ ipad) || "<timestamp>." || body, assembled in one buffer kept for every call
-// whose body fits (a larger one gets its own). Safe to share: this code is synchronous and calls nothing of
-// the caller's while it is in use.
-const MESSAGE = Buffer.alloc(16 * 1024);
+// The inner hash's input, (K ^ ipad) || "<timestamp>." || body, assembled in one buffer kept for every call.
+// Safe to share: this code is synchronous and calls nothing of the caller's while it is in use. A body that
+// may not fit is streamed through createHmac instead, whose set-up cost no longer matters at that size.
+const MESSAGE = Buffer.alloc(64 * 1024);
 
 /** Lowercase hex HMAC of one delivery under one secret, inputs already checked: what follows `sha256=`. */
 function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): string {
-  // Text is hashed as UTF-8: the same bytes either way, as the body has been checked to be well-formed.
-  if (oneShotHash === undefined)
+  const start = 65 + timestamp.length;
+  // A UTF-16 code unit is at most 3 bytes of UTF-8. Text is hashed as UTF-8 either way: the same bytes, as
+  // the body has been checked to be well-formed.
+  if (oneShotHash === undefined || start + (typeof body === "string" ? 3 : 1) * body.length > MESSAGE.length)
     return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
   const pads = hmacPads(secret);
-  const start = 65 + timestamp.length;
-  // A UTF-16 code unit is at most 3 bytes of UTF-8; only text too long for that bound is measured exactly.
-  let size = start + (typeof body === "string" ? 3 * body.length : body.length);
-  if (size > MESSAGE.length && typeof body === "string") size = start + Buffer.byteLength(body, "utf8");
-  const message = size <= MESSAGE.length ? MESSAGE : Buffer.allocUnsafe(size);
-  message.set(pads.inner);
-  message.write(timestamp, 64, "latin1");
-  message[start - 1] = 0x2e; // "."
+  MESSAGE.set(pads.inner);
+  MESSAGE.write(timestamp, 64, "latin1");
+  MESSAGE[start - 1] = 0x2e; // "."
   let end = start;
-  if (typeof body === "string") end += message.write(body, start, "utf8");
+  if (typeof body === "string") end += MESSAGE.write(body, start, "utf8");
   else {
-    message.set(body, start);
+    MESSAGE.set(body, start);
     end += body.length;
   }
   // "binary" is latin1: one character per byte of the inner digest.
-  pads.outer.write(oneShotHash("sha256", message.subarray(0, end), "binary"), 64, "binary");
+  pads.outer.write(oneShotHash("sha256", MESSAGE.subarray(0, end), "binary"), 64, "binary");
   return oneShotHash("sha256", pads.outer, "hex");
 }
 
