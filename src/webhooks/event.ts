@@ -26,8 +26,8 @@ export type ParsedWebhookEvent =
   | { known: false; event: WebhookEventEnvelope };
 
 /**
- * Whether `name` is a type the spec lists for session events. A switch, not a lookup table: each delivery's type
- * is a fresh string, which a table must hash first (measured ten times dearer).
+ * Whether `name` is a type the spec lists for session events. A switch, not a lookup table: each delivery's
+ * type is a fresh string, which a table must hash first (measured ten times dearer).
  */
 function isSessionEventType(name: SessionEventType): boolean {
   switch (name) {
