@@ -14,8 +14,6 @@ const isSignatureFormat = (value: string): boolean =>
   // The length, then the characters: the same rule as /^sha256=[0-9a-f]{64}$/, at half its cost (measured).
   value.length === SIGNATURE_PREFIX.length + 64 && SIGNATURE_CHARACTERS.test(value);
 const SIGNATURE_CHARACTERS = /^sha256=[0-9a-f]+$/;
-/** A well-formed timestamp header: ASCII decimal digits only (no sign, space, decimal point or exponent). */
-const TIMESTAMP_PATTERN = /^[0-9]+$/;
 
 /**
  * Where the headers come from: a WHATWG `Headers` (fetch, `Request`), a `Map`, Node's `req.headers` or
@@ -148,18 +146,23 @@ function headerValue(copies: readonly unknown[], header: string): string {
  * It must be ASCII digits only.
  */
 export function parseTimestamp(header: unknown): { text: string; seconds: number } {
-  const timestamp = headerValue([header], TIMESTAMP_HEADER);
-  if (!TIMESTAMP_PATTERN.test(timestamp)) {
-    throw new WebhookVerificationError(
-      "invalid_timestamp",
-      `The ${TIMESTAMP_HEADER} value must be Unix seconds as decimal digits only; ` +
-        `this ${timestamp.length}-character ` +
-        `value has something else at position ${timestamp.search(/[^0-9]/)}. Pass the header verbatim, ` +
-        `and check ` +
-        "that it is not the signature header.",
-    );
+  // Usually a plain string of digits, its own one value (no ", ", not empty): one pass checks and reads it.
+  let timestamp = header as string;
+  let seconds = typeof header === "string" ? decimalValue(header) : Number.NaN;
+  if (Number.isNaN(seconds)) {
+    timestamp = headerValue([header], TIMESTAMP_HEADER);
+    seconds = decimalValue(timestamp);
+    if (Number.isNaN(seconds)) {
+      throw new WebhookVerificationError(
+        "invalid_timestamp",
+        `The ${TIMESTAMP_HEADER} value must be Unix seconds as decimal digits only; ` +
+          `this ${timestamp.length}-character ` +
+          `value has something else at position ${timestamp.search(/[^0-9]/)}. Pass the header verbatim, ` +
+          `and check ` +
+          "that it is not the signature header.",
+      );
+    }
   }
-  const seconds = Number(timestamp);
   // Beyond 2^53 the number is not exact; such a value is far outside any tolerance anyway.
   if (!Number.isSafeInteger(seconds)) {
     throw new WebhookVerificationError(
@@ -171,11 +174,29 @@ export function parseTimestamp(header: unknown): { text: string; seconds: number
 }
 
 /**
+ * The number a timestamp header writes: NaN unless it is one or more ASCII decimal digits (no sign, space,
+ * decimal point or exponent). Read digit by digit rather than with a pattern then `Number` (half the cost,
+ * measured); exact up to 2^53, and past it never back below, so the safe-integer check above still holds.
+ */
+function decimalValue(text: string): number {
+  if (text.length === 0) return Number.NaN;
+  let value = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
  * The 64 lowercase hex digits of a header that must read exactly `sha256=` + 64 lowercase hex digits.
  * Comparing the hex text is as strict as comparing the 32 decoded bytes: the pattern admits one spelling per
  * digest.
  */
 export function parseSignature(header: unknown): string {
+  // A well-formed value is already its one value (no ", ", not empty): no copies to merge.
+  if (typeof header === "string" && isSignatureFormat(header)) return header.slice(SIGNATURE_PREFIX.length);
   const signature = headerValue([header], SIGNATURE_HEADER);
   if (!isSignatureFormat(signature)) {
     throw new WebhookVerificationError(

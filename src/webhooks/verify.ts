@@ -93,7 +93,7 @@ export function checkDelivery(
   secrets: unknown,
   options: unknown,
 ): CheckedDelivery {
-  const { keys, notAfter, asList } = copySecrets(secrets);
+  const { keys, notAfter, asList, expires } = copySecrets(secrets);
   const { toleranceSeconds, now } = readOptions(options);
   const nowMs = readClock(now);
   const raw = readBody(body);
@@ -103,7 +103,7 @@ export function checkDelivery(
   // Usually every secret is in force: then the shared position lists do, with no allocation.
   let live = ALL_POSITIONS[notAfter.length] as readonly number[];
   let expired = NO_POSITIONS;
-  if (notAfter.some((limit) => limit < nowMs)) {
+  if (expires && notAfter.some((limit) => limit < nowMs)) {
     const inForce: number[] = [];
     const past: number[] = [];
     for (let index = 0; index < notAfter.length; index += 1)
@@ -153,12 +153,30 @@ const ALL_POSITIONS: readonly (readonly number[])[] = Array.from({ length: MAX_S
   Object.freeze(Array.from({ length }, (_, index) => index)),
 );
 const NO_POSITIONS: readonly number[] = ALL_POSITIONS[0] as readonly number[];
+const NEVER_EXPIRES: readonly (readonly number[])[] = ALL_POSITIONS.map((positions) =>
+  Object.freeze(positions.map(() => Infinity)),
+);
 const ENTRY_NAMES = Array.from({ length: MAX_SECRETS }, (_, index) => `secrets[${index}]`);
 
+/** The secrets as checked: HMAC keys, each one's expiry (Infinity: none), and whether any has one. */
+interface TrustedSecrets {
+  keys: readonly string[];
+  notAfter: readonly number[];
+  asList: boolean;
+  expires: boolean;
+}
+
+// The last secrets given as plain strings, checked. A receiver passes the same one to three secrets with
+// every delivery: when the copy equals them, this is the outcome, with no list or object built per call
+// (measured).
+let lastPlain: TrustedSecrets = { keys: [], notAfter: [], asList: true, expires: false };
+
 /** Copies the list once (by index: no iterator to swap entries), then checks each entry of the copy. */
-function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; asList: boolean } {
-  if (typeof secrets === "string")
-    return { keys: [checkSecretText(secrets, "The secret")], notAfter: [Infinity], asList: false };
+function copySecrets(secrets: unknown): TrustedSecrets {
+  if (typeof secrets === "string") {
+    if (!lastPlain.asList && lastPlain.keys[0] === secrets) return lastPlain;
+    return rememberPlain([checkSecretText(secrets, "The secret")], false);
+  }
   let entries: unknown[] | undefined;
   try {
     if (Array.isArray(secrets)) {
@@ -175,6 +193,7 @@ function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; as
   } catch (error) {
     throw readingFailed("invalid_secret", "the secrets", error);
   }
+  if (entries !== undefined && lastPlain.asList && sameEntries(entries, lastPlain.keys)) return lastPlain;
   const asList = entries !== undefined;
   const list = entries ?? [secrets];
   if (list.length === 0) {
@@ -186,6 +205,7 @@ function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; as
   }
   const keys: string[] = [];
   const notAfter: number[] = [];
+  let expires = false;
   for (let index = 0; index < list.length; index += 1) {
     const entry = list[index];
     const where = asList ? (ENTRY_NAMES[index] as string) : "The secret";
@@ -193,12 +213,31 @@ function copySecrets(secrets: unknown): { keys: string[]; notAfter: number[]; as
       const expiring = readExpiringSecret(entry, where);
       keys.push(expiring.key);
       notAfter.push(expiring.notAfter);
+      expires = true;
     } else {
       keys.push(checkSecretText(entry, where));
       notAfter.push(Infinity);
     }
   }
-  return { keys, notAfter, asList };
+  return expires ? { keys, notAfter, asList, expires } : rememberPlain(keys, asList);
+}
+
+/** Entry by entry the same strings (an empty list is never remembered: it is refused). */
+function sameEntries(entries: readonly unknown[], keys: readonly string[]): boolean {
+  if (entries.length !== keys.length || keys.length === 0) return false;
+  for (let index = 0; index < keys.length; index += 1) if (entries[index] !== keys[index]) return false;
+  return true;
+}
+
+/** Checked plain-string secrets as the outcome, kept for the next call (frozen: it is shared). */
+function rememberPlain(keys: string[], asList: boolean): TrustedSecrets {
+  lastPlain = Object.freeze({
+    keys: Object.freeze(keys),
+    notAfter: NEVER_EXPIRES[keys.length] as readonly number[],
+    asList,
+    expires: false,
+  });
+  return lastPlain;
 }
 
 function readExpiringSecret(entry: object, where: string): { key: string; notAfter: number } {
