@@ -96,7 +96,7 @@ describe.skipIf(!runBrowserTests)("verifyWebhookAsync in Chromium, from the bund
       `Chromium: ${results.length - properties.length} vectors and ${properties.reduce((sum, r) => sum + r.cases, 0)} generated cases (seed ${SEED})`,
     );
     expect(results.filter((result) => result.failure !== undefined)).toEqual([]);
-    expect(properties.length).toBe(9);
+    expect(properties.length).toBe(10);
     expect(results.length - properties.length).toBeGreaterThanOrEqual(30);
     expect({ refused, pageErrors }).toEqual({ refused: [], pageErrors: [] });
   }, 60_000);

@@ -42,7 +42,7 @@ describe.each([
       properties.reduce((sum, result) => sum + result.cases, 0),
     );
     expect(results.filter((result) => result.failure !== undefined)).toEqual([]);
-    expect(properties.length).toBe(9);
+    expect(properties.length).toBe(10);
     expect(results.length - properties.length).toBeGreaterThanOrEqual(30);
   }, 30_000);
 });
