@@ -5,6 +5,10 @@ import { defineConfig } from "vitest/config";
 // One project per kind of test, so each can be run on its own (`vitest run --project cli`). Timeouts are
 // generous because several tests start processes, pack the package or run tsc on a 2-core machine; speed
 // is measured in `npm run bench`, never asserted here.
+// Files of a project share their worker's modules rather than each loading Prism, msw, Ajv and the spec
+// again; the tests leave no global state behind (servers closed, env and globals unstubbed) to allow it.
+const shared = { isolate: false, unstubEnvs: true, unstubGlobals: true };
+
 export default defineConfig({
   test: {
     // Vitest's default on 2 cores is one worker, leaving a core idle while a test waits on a process it
@@ -14,6 +18,7 @@ export default defineConfig({
     projects: [
       {
         test: {
+          ...shared,
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/sandbox/**/*.test.ts"],
           globalSetup: ["test/support/warm-spec-cache.ts"],
@@ -23,6 +28,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...shared,
           name: "contract",
           include: ["test/contract/**/*.test.ts"],
           globalSetup: ["test/contract/global-setup.ts"],
@@ -32,11 +38,18 @@ export default defineConfig({
       },
       {
         // The CLI and the secrets file: tests start the built CLI and the mock as processes.
-        test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+        test: {
+          ...shared,
+          name: "cli",
+          include: ["test/cli/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
       },
       {
         // The MSW handlers, in Node and in a browser's service worker.
         test: {
+          ...shared,
           name: "msw",
           include: ["test/msw/**/*.test.ts"],
           globalSetup: ["test/support/warm-spec-cache.ts"],
@@ -48,6 +61,7 @@ export default defineConfig({
         // The package as consumers get it: packed and installed once (global-setup.ts), then imported,
         // type-checked and run with npx by name.
         test: {
+          ...shared,
           name: "package",
           include: ["test/package/**/*.test.ts"],
           globalSetup: ["test/package/global-setup.ts"],
@@ -57,6 +71,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...shared,
           name: "docs",
           include: ["test/docs/**/*.test.ts"],
           // Builds dist/docs/ once per run (kept when its sources are unchanged); the files only read it.
