@@ -49,7 +49,7 @@ function emptyProject(prefix: string, under: string): string {
 }
 
 /** The oldest version a caret peer range allows: what a consumer may legitimately have installed. */
-export function oldestAllowed(range: string): string {
+function oldestAllowed(range: string): string {
   const oldest = /^\^(\d+\.\d+\.\d+)$/.exec(range)?.[1];
   if (oldest === undefined) throw new Error(`The msw peer range ${range} should be a caret range (^x.y.z).`);
   return oldest;
