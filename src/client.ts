@@ -15,6 +15,7 @@ import {
   SecretNotReceivedError,
   UnexpectedResponseError,
 } from "./errors.js";
+import { isWebhookId } from "./uuid.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Configuration
@@ -129,17 +130,6 @@ function timeoutMilliseconds(seconds: unknown, where: string): number {
 
 // ---------------------------------------------------------------------------------------------------------
 // Webhook id and auth
-
-// Same pattern as the `webhook_id` parameter in the spec (a unit test compares them). Checking it locally
-// turns a typo into an immediate, explained error instead of a 422 round trip, and guarantees that nothing
-// but a UUID is ever interpolated into the request path.
-export const WEBHOOK_ID_PATTERN =
-  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-/** True when `value` is a webhook id in the form the API issues (a hyphenated UUID). */
-export function isWebhookId(value: unknown): value is string {
-  return typeof value === "string" && WEBHOOK_ID_PATTERN.test(value);
-}
 
 /** Where a bearer token comes from: a fixed key, or a function for keys that rotate or load lazily. */
 export type ApiKeySource = string | (() => string | Promise<string>);

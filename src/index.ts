@@ -9,9 +9,7 @@ export {
   bearerAuth,
   createRotateClient,
   HaiAgentsEnvironment,
-  isWebhookId,
   MAX_RESPONSE_BYTES,
-  WEBHOOK_ID_PATTERN,
 } from "./client.js";
 export type { CallOutcome } from "./errors.js";
 export {
@@ -40,6 +38,7 @@ export type {
 export { HaiAgentsClient, WebhooksClient } from "./facade.js";
 // What the facade returns: the official SDK's shapes (camelCase, Date for date-times, null kept).
 export type { Webhook, WebhookPingResult, WebhookWithSecret } from "./models.js";
+export { isWebhookId, WEBHOOK_ID_PATTERN } from "./uuid.js";
 
 export type { components, operations, paths };
 

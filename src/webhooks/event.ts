@@ -2,6 +2,7 @@
 // that is not a JSON event envelope is refused; `known` says whether the event also matches the spec's schema
 // for its type. Runs on any JavaScript runtime (no `node:*` import).
 import type { components } from "../../generated/api.js";
+import { isUuidFormat } from "../uuid.js";
 import { WebhookVerificationError } from "./errors.js";
 
 export type SessionEvent = components["schemas"]["SessionEvent"];
@@ -103,7 +104,7 @@ export function isKnownEvent(event: JsonObject): boolean {
   if (typeof createdAt !== "string" || !isDateTime(createdAt)) return false;
   if (event.type === "ping") {
     const webhookId = Object.hasOwn(data, "webhook_id") ? data.webhook_id : undefined;
-    return typeof webhookId === "string" && UUID.test(webhookId);
+    return isUuidFormat(webhookId);
   }
   const previous = Object.hasOwn(data, "previous_status") ? data.previous_status : undefined;
   return (
@@ -114,9 +115,8 @@ export function isKnownEvent(event: JsonObject): boolean {
   );
 }
 
-// JSON Schema's `uuid` and `date-time` formats as Ajv's ajv-formats checks them (RFC 4122 and RFC 3339 with
+// JSON Schema's `date-time` format as Ajv's ajv-formats checks them (RFC 4122 and RFC 3339 with
 // Ajv's leniencies: a space or lowercase `t` between date and time, `+hh` or `+hhmm` offsets).
-const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 // Positions are fixed up to the seconds: YYYY-MM-DDTHH:MM:SS, then an optional fraction and the offset.
 const DATE_TIME = /^\d\d\d\d-\d\d-\d\d[Tt\s]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
 const OFFSET = /([+-])(\d\d):?(\d\d)?$/;
