@@ -8,7 +8,6 @@ import { bundleSpec, type Json, ROOT } from "../support/spec.js";
 
 type MediaType = { schema: Json; examples?: Record<string, { value: unknown }> };
 
-const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 let spec: Json;
 const ajv = createAjv();
 /** The API's operations in the order of a rotation, with the statuses each documents (CONTRACTS.md). */
