@@ -28,6 +28,9 @@ const { compareSpecs } = (await import(join(ROOT, "scripts/check-breaking.mjs"))
 const { compareWithUpstream } = (await import(join(ROOT, "scripts/check-upstream.mjs"))) as {
   compareWithUpstream(ours: Json, live: Json, decisions: Decision[]): Outcome;
 };
+const { extractWebhooks } = (await import(join(ROOT, "scripts/refresh-upstream.mjs"))) as {
+  extractWebhooks(full: Json): string;
+};
 
 const run = promisify(execFile);
 const scratch: string[] = [];
@@ -292,6 +295,14 @@ describe("check:upstream holds the spec to the live API's document", () => {
 
   it("every decision gives its reason", () => {
     for (const decision of decisions()) expect(decision.why.length, decision.field).toBeGreaterThan(30);
+  });
+
+  it("the refresh script keeps exactly the snapshot's parts: run on the snapshot, it gives back the same bytes", () => {
+    expect(extractWebhooks(live())).toBe(read("test/fixtures/upstream/openapi-webhooks.json"));
+    const full = live();
+    (full.paths as Json)["/api/v2/sessions"] = { get: { responses: {} } };
+    schemas(full).Session = { type: "object" };
+    expect(extractWebhooks(full)).toBe(read("test/fixtures/upstream/openapi-webhooks.json"));
   });
 
   it("the snapshot is the verbatim file its README names, by sha256", () => {
