@@ -3,7 +3,7 @@
 // reach (sorted by name) and the security schemes, unchanged, and nothing else. Run on the current snapshot it
 // writes it back byte for byte, which a unit test checks.
 //
-//   node scripts/refresh-upstream.mjs <openapi.json>
+//   npm run refresh:upstream -- <openapi.json>      (node scripts/refresh-upstream.mjs <openapi.json>)
 //
 // Then update the source, date and sha256 in test/fixtures/upstream/README.md and run `npm run check:upstream`.
 import { createHash } from "node:crypto";
