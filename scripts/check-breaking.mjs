@@ -74,10 +74,17 @@ export function resolveBase({ cwd = process.cwd(), base, previous = false } = {}
   const uncommitted = git(["status", "--porcelain", "--", "openapi"], cwd) !== "";
   const commit = uncommitted ? changes[0] : changes[1];
   const why = previous ? "" : "no v* tag; ";
-  if (!commit)
+  if (!commit) {
+    const shallow = isShallow(cwd);
+    const reason = shallow
+      ? "the history fetched ends before any earlier change"
+      : changes.length === 0
+        ? "none has it"
+        : "HEAD's history has only the commit that added it";
     throw new NoBaseError(
-      `${why}no earlier commit changed openapi/ (${changes.length === 0 ? "none has it" : "HEAD's history has only the commit that added it"}), so there is no earlier spec to compare with.${isShallow(cwd) ? SHALLOW_HINT : ""}`,
+      `${why}no earlier commit changed openapi/ (${reason}), so there is no earlier spec to compare with.${shallow ? SHALLOW_HINT : ""}`,
     );
+  }
   const short = git(["rev-parse", "--short", commit], cwd);
   return { commit, label: `${short} (${why}the previous commit that changed openapi/)` };
 }
