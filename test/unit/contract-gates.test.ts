@@ -293,6 +293,12 @@ describe("check:upstream holds the spec to the live API's document", () => {
     );
   });
 
+  it("the guide shows today's report exactly", () => {
+    const guide = read("docs/guides/contract-gates.md");
+    const shown = /### The upstream diff today\n\n```text\n([\s\S]*?)\n```/.exec(guide)?.[1];
+    expect(shown).toBe(compareWithUpstream(bundled(), live(), decisions()).text);
+  });
+
   it("every decision gives its reason", () => {
     for (const decision of decisions()) expect(decision.why.length, decision.field).toBeGreaterThan(30);
   });
