@@ -146,6 +146,22 @@ describe("pingWebhook", () => {
     expect(api.requests).toHaveLength(1);
   });
 
+  it("says a ping was sent when its 2xx cannot be read, and may not have been when no usable status came", async () => {
+    api.answer((_, response) => sendJson(response, 200, { nope: true }));
+    const unreadable = await failureOf(client.webhooks.pingWebhook({ webhookId: WEBHOOK_ID }));
+    expect(unreadable).toBeInstanceOf(UnexpectedResponseError);
+    expect(unreadable.message).toBe(
+      "Pinging the webhook answered HTTP 200 but its body has no integer `response_status`. The ping was " +
+        "sent; it changes nothing, so pinging again is safe.",
+    );
+    api.answer((_, response) => sendJson(response, 503, { detail: "busy" }));
+    const unknown = await failureOf(client.webhooks.pingWebhook({ webhookId: WEBHOOK_ID }));
+    expect(unknown.message).toBe(
+      'Pinging the webhook failed with HTTP 503. Server said: "busy". The ping may or may not have been ' +
+        "delivered; it changes nothing, so pinging again is safe.",
+    );
+  });
+
   it("a 502 from get or rotate is not a ReceiverUnreachableError: only ping reaches a receiver", async () => {
     api.answer((_, response) => sendJson(response, 502, { detail: "bad gateway" }));
     const error = await failureOf(client.webhooks.getWebhook({ webhookId: WEBHOOK_ID }));
