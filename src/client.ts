@@ -77,6 +77,8 @@ export interface Config {
   origin: string;
   timeoutInSeconds: number;
   apiKey: ApiKeySource | undefined;
+  /** `Bearer <key>` for a fixed key. */
+  authorization: string | undefined;
   headers: Record<string, string> | undefined;
   validateWebhookId: boolean;
   transport: FetchLike | undefined;
@@ -117,6 +119,7 @@ export function configure(options: RotateClientOptions, keySource = "the `apiKey
     origin: resolveBaseUrl(options.baseUrl, options.allowInsecureHttp),
     timeoutInSeconds: checkSeconds(options.timeoutInSeconds ?? 60, "The client's"),
     apiKey,
+    authorization: typeof apiKey === "string" ? `Bearer ${apiKey}` : undefined,
     headers: options.headers,
     validateWebhookId: options.validateWebhookId !== false,
     transport: options.fetch,
@@ -289,14 +292,16 @@ export interface Answer {
 }
 
 /**
- * @internal The only place a request leaves: builds it (`build` gets the signal that enforces the
- * timeout), sends it once, reads its body up to {@link MAX_RESPONSE_BYTES}, and turns every way this can
- * fail into the error that says what happened on the server. Refused statuses are answers, not errors.
+ * @internal The only place a request leaves: adds the key, sends `input` once (a URL the facade built, or
+ * the Request openapi-fetch built for the raw client) under the timeout, reads its body up to
+ * {@link MAX_RESPONSE_BYTES}, and turns every way this can fail into the error that says what happened on
+ * the server. Refused statuses are answers, not errors.
  */
 export async function exchange(
   config: Config,
   call: Call,
-  build: (signal: AbortSignal) => Request,
+  input: string | Request,
+  init: { method?: string; headers?: HeadersInit | undefined } = {},
 ): Promise<Answer> {
   const { operation, timeoutInSeconds: seconds, caller } = call;
   const controller = new AbortController();
@@ -307,8 +312,11 @@ export async function exchange(
   let sent = false;
   let response: Response | undefined;
   try {
-    const authorization = await bearer(config);
+    const authorization = typeof config.apiKey === "function" ? await bearer(config) : config.authorization;
     if (caller?.aborted) throw caller.reason;
+    const headers = new Headers(init.headers ?? (input as Request).headers);
+    if (authorization && !headers.has("authorization")) headers.set("authorization", authorization);
+    const requestInit = { ...init, headers, signal: controller.signal, redirect: "manual" as const };
     // The timer runs from here: a slow token function is not a request that may have left. A plain timer
     // rather than AbortSignal.timeout(): the latter holds its signal weakly, so a request that nothing else
     // references (a stalled custom transport) could be garbage-collected and never time out.
@@ -316,25 +324,18 @@ export async function exchange(
       timedOut = true;
       controller.abort(new DOMException(`No response within ${seconds} s`, "TimeoutError"));
     }, seconds * 1000);
-    const request = build(controller.signal);
-    // Only the caller's own middleware could have pointed the request elsewhere.
-    if (!request.url.startsWith(`${config.origin}/`)) {
-      throw new HaiAgentsConfigurationError(
-        "baseUrl",
-        `A middleware changed the request's URL. Requests go only to ${config.origin}: remove that middleware.`,
-      );
-    }
-    if (authorization && !request.headers.has("authorization"))
-      request.headers.set("authorization", authorization);
     sent = true;
-    response = await (config.transport ?? fetch)(request);
+    // The global fetch is looked up now, so an interceptor installed after the client was made still applies.
+    response = await (config.transport
+      ? config.transport(new Request(input, requestInit))
+      : fetch(input, requestInit));
     const { status } = response;
     if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
       void response.body?.cancel().catch(() => undefined);
       throw new HaiAgentsRedirectError({
         operation: operation.label,
         status,
-        locationOrigin: originOf(response.headers.get("location"), request.url),
+        locationOrigin: originOf(response.headers.get("location"), config.origin),
         known: config.known,
       });
     }
@@ -417,13 +418,11 @@ export async function exchange(
   }
 }
 
-/** The Authorization header's value, from a fixed key or a token function called for this request. */
-async function bearer(config: Config): Promise<string | undefined> {
-  const { apiKey } = config;
-  if (typeof apiKey !== "function") return apiKey && `Bearer ${apiKey}`;
+/** The Authorization header's value from the token function, called for this request. */
+async function bearer(config: Config): Promise<string> {
   let key: unknown;
   try {
-    key = await apiKey();
+    key = await (config.apiKey as () => string | Promise<string>)();
   } catch (error) {
     throw new HaiAgentsConfigurationError("apiKey", "The `token` function failed.", error, config.known);
   }
@@ -431,12 +430,17 @@ async function bearer(config: Config): Promise<string | undefined> {
   return `Bearer ${key}`;
 }
 
+const UTF8 = new TextDecoder();
+
 /** The body as text, read up to {@link MAX_RESPONSE_BYTES}; undefined when it is larger. */
 async function readBounded(response: Response): Promise<string | undefined> {
-  if (Number(response.headers.get("content-length")) > MAX_RESPONSE_BYTES) {
+  const length = response.headers.get("content-length");
+  if (Number(length) > MAX_RESPONSE_BYTES) {
     void response.body?.cancel().catch(() => undefined);
     return undefined;
   }
+  // fetch delivers exactly the declared length of an uncompressed body, so it is already bounded.
+  if (length !== null && !response.headers.has("content-encoding")) return response.text();
   if (response.body === null) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -457,7 +461,7 @@ async function readBounded(response: Response): Promise<string | undefined> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return UTF8.decode(bytes);
 }
 
 // Codes of a connection that never carried the request: refused, no such host, or a TLS handshake or
@@ -545,17 +549,17 @@ export function createRotateClient(options: RotateClientOptions = {}): RotateCli
   const client = createClient<paths>({ baseUrl: config.origin, headers: config.headers, redirect: "manual" });
   const call = async (method: string, path: string, init: CallInit = {}) => {
     const checked = checkCall(config, method.toUpperCase(), path, init);
-    return client.request(
-      method as "get",
-      path as never,
-      {
-        ...init,
-        fetch: async (request: Request) =>
-          toResponse(
-            await exchange(config, checked, (signal) => new Request(request, { signal, redirect: "manual" })),
-          ),
-      } as never,
-    );
+    const send = async (request: Request) => {
+      // Only the caller's own middleware could have pointed the request elsewhere.
+      if (!request.url.startsWith(`${config.origin}/`)) {
+        throw new HaiAgentsConfigurationError(
+          "baseUrl",
+          `A middleware changed the request's URL. Requests go only to ${config.origin}: remove that middleware.`,
+        );
+      }
+      return toResponse(await exchange(config, checked, request));
+    };
+    return client.request(method as "get", path as never, { ...init, fetch: send } as never);
   };
   const raw: Record<string, unknown> = { ...client, request: call };
   for (const method of METHODS) raw[method] = (path: string, init?: CallInit) => call(method, path, init);

@@ -139,8 +139,8 @@ function scrub(value: unknown, pattern: RegExp, depth = 0): unknown {
   return copy;
 }
 
-/** @internal `text` with every credential this client knows, and every credential shape, replaced. */
-export function redact(text: string, known?: KnownSecrets): string {
+/** `text` with every credential this client knows, and every credential shape, replaced. */
+function redact(text: string, known?: KnownSecrets): string {
   return text.replace(patternFor(known), REDACTED);
 }
 

@@ -149,11 +149,7 @@ export class WebhooksClient {
     // The id is a checked UUID: it needs no encoding.
     const url = config.origin + path.replace("{webhook_id}", webhookId);
     const headers = { ...config.headers, ...options.headers };
-    const answer = await exchange(
-      config,
-      call,
-      (signal) => new Request(url, { method, headers, signal, redirect: "manual" }),
-    );
+    const answer = await exchange(config, call, url, { method, headers });
     if (answer.status > 299) throw apiError(config, call, answer, answer.body);
     const record = answer.body as Record<string, unknown> | null;
     for (const field of required) {
