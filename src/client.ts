@@ -145,6 +145,7 @@ function checkKey(key: unknown, source: string): string {
 
 // A header name is an HTTP token; a value may hold any Latin-1 text but control characters (tab aside).
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// (The same rule as a reason phrase's.)
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
@@ -305,8 +306,8 @@ export async function exchange(
 ): Promise<Answer> {
   const { operation, timeoutInSeconds: seconds, caller } = call;
   const controller = new AbortController();
-  const forwardAbort = () => controller.abort(caller?.reason);
-  caller?.addEventListener("abort", forwardAbort, { once: true });
+  const forwardAbort = caller && (() => controller.abort(caller.reason));
+  if (forwardAbort) caller.addEventListener("abort", forwardAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
   let sent = false;
@@ -414,7 +415,7 @@ export async function exchange(
     });
   } finally {
     clearTimeout(timer);
-    caller?.removeEventListener("abort", forwardAbort);
+    if (forwardAbort) caller.removeEventListener("abort", forwardAbort);
   }
 }
 
@@ -567,15 +568,19 @@ export function createRotateClient(options: RotateClientOptions = {}): RotateCli
 }
 
 // openapi-fetch needs a Response. A server may send a header name or a reason phrase that fetch accepted but
-// `new Response` refuses with a TypeError: those are left out, so the answer still arrives as a value.
-const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
+// `new Response` refuses with a TypeError: then the answer is rebuilt without them, so it still arrives as a
+// value carrying its status.
 function toResponse({ status, statusText, headers, text }: Answer): Response {
-  const kept = new Headers();
-  for (const [name, value] of headers) if (HEADER_NAME.test(name)) kept.append(name, value);
-  return new Response(status === 204 || status === 205 ? null : text, {
-    status,
-    statusText: REASON_PHRASE.test(statusText) ? statusText : "",
-    headers: kept,
-  });
+  const body = status === 204 || status === 205 ? null : text;
+  try {
+    return new Response(body, { status, statusText, headers });
+  } catch {
+    const kept = new Headers();
+    for (const [name, value] of headers) if (HEADER_NAME.test(name)) kept.append(name, value);
+    return new Response(body, {
+      status,
+      statusText: HEADER_VALUE.test(statusText) ? statusText : "",
+      headers: kept,
+    });
+  }
 }
