@@ -431,8 +431,6 @@ async function bearer(config: Config): Promise<string> {
   return `Bearer ${key}`;
 }
 
-const UTF8 = new TextDecoder();
-
 /** The body as text, read up to {@link MAX_RESPONSE_BYTES}; undefined when it is larger. */
 async function readBounded(response: Response): Promise<string | undefined> {
   const length = response.headers.get("content-length");
@@ -444,11 +442,11 @@ async function readBounded(response: Response): Promise<string | undefined> {
   if (length !== null && !response.headers.has("content-encoding")) return response.text();
   if (response.body === null) return "";
   const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: BlobPart[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return new Blob(chunks).text();
     total += value.byteLength;
     if (total > MAX_RESPONSE_BYTES) {
       void reader.cancel().catch(() => undefined);
@@ -456,13 +454,6 @@ async function readBounded(response: Response): Promise<string | undefined> {
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return UTF8.decode(bytes);
 }
 
 // Codes of a connection that never carried the request: refused, no such host, or a TLS handshake or
