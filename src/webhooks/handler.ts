@@ -340,7 +340,7 @@ const ALREADY_PARSED =
   "A body parser read the request body before the webhook handler (req.body is already set and the stream is " +
   "consumed), so the exact bytes that were signed are gone. Mount the webhook route before express.json() " +
   "(or any global body parser), or give it the raw bytes: app.post(path, express.raw({ type: " +
-  '"application/json" }), handler). With Fastify, register a content-type parser that keeps the body as a Buffer.';
+  '"application/json" }), handler). With Fastify, register a content-type parser with parseAs: "buffer" for the route.';
 
 /** Reads Node's request body (or the bytes a raw body parser left in `req.body`), at most `limit` bytes. */
 function readNodeBody(request: NodeWebhookRequest, limit: number): Promise<ReadBody> {
