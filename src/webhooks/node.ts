@@ -3,7 +3,6 @@
 // and the outcome are verify.ts's; this file only computes HMACs, the way the platform does:
 // X-H-Webhook-Signature = "sha256=" + lowercase hex HMAC-SHA256(key = secret as UTF-8, message =
 // "<timestamp>." + raw body).
-import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { components } from "../../generated/api.js";
 import { isWebhookVerificationError, WebhookVerificationError } from "./errors.js";
@@ -22,9 +21,16 @@ import {
   type WebhookSecrets,
 } from "./verify.js";
 
-/** The HMAC of one delivery under one secret, inputs already checked: the 32 bytes `sha256=` spells in hex. */
-function hmac(secret: string, timestamp: string, body: string | Uint8Array): Buffer {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
+// Hex digits as bytes for timingSafeEqual. A TextEncoder's fresh arrays rather than Buffer.from: Deno's
+// timingSafeEqual is ten times slower on Buffers cut from the shared pool (measured). Stateless.
+const ASCII = new TextEncoder();
+
+/**
+ * Lowercase hex HMAC of one delivery under one secret, inputs already checked: what follows `sha256=`. Hex rather
+ * than bytes: Deno's node:crypto returns a hex digest about three times faster than a Buffer (measured).
+ */
+function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
 
 /**
@@ -80,14 +86,15 @@ export async function verifyWebhookAsync(
 export const { createWebhookHandler, createNodeWebhookHandler } = handlersFor(verifyWebhookAsync);
 
 /**
- * The first of `indices` whose secret signs this delivery, or -1. Each comparison is constant-time over the 32
- * bytes. It stops at the first match: timing can reveal which trusted secret signed a valid delivery, which
- * the sender knows anyway, but never how close a forged signature came.
+ * The first of `indices` whose secret signs this delivery, or -1. Each comparison is constant-time over the 64
+ * hex digits (as strict as the 32 bytes: the signature pattern admits one spelling per digest). It stops at the
+ * first match: timing can reveal which trusted secret signed a valid delivery, which the sender knows anyway,
+ * but never how close a forged signature came.
  */
 function firstMatch(delivery: CheckedDelivery, indices: readonly number[]): number {
-  const expected = Buffer.from(delivery.signature, "hex");
+  const expected = ASCII.encode(delivery.signature);
   for (const index of indices) {
-    const actual = hmac(delivery.keys[index] as string, delivery.timestamp, delivery.body);
+    const actual = ASCII.encode(hmacHex(delivery.keys[index] as string, delivery.timestamp, delivery.body));
     if (timingSafeEqual(actual, expected)) return index;
   }
   return -1;
@@ -102,7 +109,7 @@ function firstMatch(delivery: CheckedDelivery, indices: readonly number[]): numb
 export function signWebhook(body: WebhookBody, timestamp: string | number, secret: string): string {
   return asTypeError("signWebhook", () => {
     const checked = checkedSecret(secret);
-    return SIGNATURE_PREFIX + hmac(checked, checkedTimestamp(timestamp), readBody(body)).toString("hex");
+    return SIGNATURE_PREFIX + hmacHex(checked, checkedTimestamp(timestamp), readBody(body));
   });
 }
 
@@ -158,7 +165,7 @@ export function buildSignedDelivery(
       Object.hasOwn(options, name) ? options[name] : undefined;
     const timestamp = checkedTimestamp(own("timestamp") ?? Math.floor((own("now") ?? Date.now)() / 1000));
     const body = typeof event === "string" || ArrayBuffer.isView(event) ? event : JSON.stringify(event);
-    const signature = SIGNATURE_PREFIX + hmac(key, timestamp, readBody(body)).toString("hex");
+    const signature = SIGNATURE_PREFIX + hmacHex(key, timestamp, readBody(body));
     return {
       body,
       headers: {
