@@ -7,7 +7,8 @@
 //
 // Cache: $HAI_RUNTIMES_CACHE, else $XDG_CACHE_HOME/hai-webhook-rotate/runtimes, else
 // ~/.cache/hai-webhook-rotate/runtimes; one folder per runtime and version, reused while the pins stand.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import {
   cpSync,
   existsSync,
@@ -18,6 +19,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -167,6 +169,81 @@ async function bundleForWorker(entry, outfile, cwd) {
   });
 }
 
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+/**
+ * A server example (examples/bun-server.ts, examples/node-server.ts) started as its guide says, on 127.0.0.1,
+ * sent real HTTP deliveries, then stopped by its PID.
+ */
+async function serverExample(label, command, args, cwd) {
+  const previous = "whsec_serverPreviousSecretAAAAAAAAAAAAAAAAAAA";
+  const current = "whsec_serverCurrentSecretBBBBBBBBBBBBBBBBBBBBB";
+  const port = await freePort();
+  const child = spawn(command, args, {
+    cwd,
+    env: {
+      ...process.env,
+      NO_COLOR: "1",
+      PORT: String(port),
+      WEBHOOK_SECRET: current,
+      WEBHOOK_SECRET_PREVIOUS: previous,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}/webhooks`;
+  const body = JSON.stringify({
+    type: "ping",
+    id: "evt_server",
+    created_at: "2026-07-02T09:00:00Z",
+    data: {},
+  });
+  const send = (secret, { tamper = false, method = "POST" } = {}) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+    return fetch(url, {
+      method,
+      headers: { "X-H-Webhook-Signature": signature, "X-H-Webhook-Timestamp": timestamp },
+      body: method === "GET" ? undefined : tamper ? body.replace("ping", "pong") : body,
+    }).then((response) => response.status);
+  };
+  const checks = [];
+  try {
+    let up = false;
+    for (let tries = 0; tries < 100 && !up; tries += 1) {
+      up = await send(current, { method: "GET" }).then(
+        () => true,
+        () => new Promise((resolve) => setTimeout(() => resolve(false), 100)),
+      );
+    }
+    const scenarios = [
+      ["the current secret -> 200", () => send(current), 200],
+      ["the previous secret during the overlap -> 200", () => send(previous), 200],
+      ["a forged body -> 401", () => send(current, { tamper: true }), 401],
+      ["a GET -> 405", () => send(current, { method: "GET" }), 405],
+    ];
+    for (const [name, run, expected] of scenarios) {
+      const status = await run().catch((error) => String(error));
+      checks.push({ name: `${label}: ${name}`, ok: status === expected, detail: `got ${status}\n${output}` });
+    }
+  } finally {
+    child.kill();
+  }
+  return checks;
+}
+
 /** The seed page's example against `setupServer(...handlers)` from the MSW entry, in a project with msw 3. */
 function mswThree(tarball, root, node) {
   const name = `msw 3 (${MSW3}) on Node ${version(node)}`;
@@ -229,7 +306,8 @@ async function main() {
       join(ROOT, "test/webhooks/vectors/known-answers.json"),
       join(consumer, "test/webhooks/vectors/known-answers.json"),
     );
-    cpSync(join(ROOT, "examples/worker.ts"), join(consumer, "examples/worker.ts"));
+    for (const example of ["worker.ts", "bun-server.ts", "node-server.ts"])
+      cpSync(join(ROOT, "examples", example), join(consumer, "examples", example));
     const main = "test/runtimes/main.mjs";
     const targets = [
       [`Node ${process.version}`, process.execPath, [main]],
@@ -257,6 +335,23 @@ async function main() {
         [join(consumer, "test/runtimes/workerd.mjs"), runtimes.miniflare, suiteBundle, exampleBundle],
         consumer,
       ),
+    );
+    log("starting examples/bun-server.ts in Bun and examples/node-server.ts in Node 24");
+    checks.push(
+      ...(await serverExample(
+        "examples/bun-server.ts in Bun",
+        runtimes.bun,
+        ["examples/bun-server.ts"],
+        consumer,
+      )),
+    );
+    checks.push(
+      ...(await serverExample(
+        "examples/node-server.ts in Node 24",
+        runtimes.node24,
+        ["examples/node-server.ts"],
+        consumer,
+      )),
     );
     log("installing the package beside msw 3");
     checks.push(...mswThree(tarball, root, runtimes.node24));

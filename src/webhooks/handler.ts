@@ -86,7 +86,7 @@ export interface NodeWebhookRequest {
   body?: unknown;
   /** True once something else read the whole body. */
   readableEnded?: boolean;
-  on(event: "data" | "end" | "error", listener: (chunk: never) => void): unknown;
+  on(event: string, listener: (...values: never[]) => void): unknown;
   resume(): unknown;
 }
 
