@@ -243,6 +243,9 @@ export async function measureVerifySizes() {
     "hai-webhook-rotate/webhooks/web (verifyWebhookAsync + readWebhookHeaders)": await size(
       'export { verifyWebhookAsync, readWebhookHeaders } from "./dist/src/webhooks/web.js";',
     ),
+    "hai-webhook-rotate/webhooks/web (createWebhookHandler)": await size(
+      'export { createWebhookHandler } from "./dist/src/webhooks/web.js";',
+    ),
     "standardwebhooks (Webhook)": await size('export { Webhook } from "standardwebhooks";'),
   };
 }
