@@ -288,6 +288,13 @@ function checkedOptions(options: WebhookHandlerOptions): number {
 /** Reads a fetch body, refusing more than `limit` bytes without buffering more than that. */
 async function readRequestBody(request: Request, limit: number): Promise<ReadBody> {
   const tooLarge = { refused: "body_too_large", message: `The body is over ${limit} bytes.` } as const;
+  if (request.bodyUsed)
+    return {
+      refused: "body_already_parsed",
+      message:
+        "The request body was already read (request.json() or request.text() before the webhook handler?), so " +
+        "the bytes that were signed are gone. Pass the Request untouched, or read a request.clone() instead.",
+    };
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) return tooLarge;
   try {
@@ -352,10 +359,8 @@ function readNodeBody(request: NodeWebhookRequest, limit: number): Promise<ReadB
     );
   }
   if (request.readableEnded === true) {
-    const what =
-      parsed === undefined
-        ? ""
-        : ` (req.body is ${Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`})`;
+    const kind = Array.isArray(parsed) ? "array" : typeof parsed;
+    const what = parsed === undefined ? "" : ` (req.body is a${/^[aeiou]/.test(kind) ? "n" : ""} ${kind})`;
     return Promise.resolve({ refused: "body_already_parsed", message: `${ALREADY_PARSED}${what}` });
   }
   return new Promise((resolve) => {

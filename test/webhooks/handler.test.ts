@@ -182,6 +182,19 @@ describe.each([
     expect((await rotating(request({ secret: NEW }))).status).toBe(200);
   });
 
+  it("says the body was already read when something consumed the Request first (500, the fix to onRefused)", async () => {
+    const reports: WebhookRefusal[] = [];
+    const strict = createWebhookHandler({
+      secrets: NEW,
+      onEvent: () => undefined,
+      onRefused: (r) => reports.push(r),
+    });
+    const consumed = request();
+    await consumed.json();
+    expect((await read(await strict(consumed))).body.error).toBe("body_already_parsed");
+    expect(reports[0]?.message).toMatch(/request\.json\(\).*request\.clone\(\)/);
+  });
+
   it("answers with the Response onEvent returns", async () => {
     const custom = createWebhookHandler({
       secrets: NEW,
@@ -353,7 +366,7 @@ describe("createNodeWebhookHandler on node:http", () => {
     });
     expect(refusals.map((refusal) => refusal.reason)).toEqual(["body_already_parsed"]);
     expect(refusals[0]?.message).toMatch(
-      /before express\.json\(\).*express\.raw\(\{ type: "application\/json" \}\).*\(req\.body is a object\)/s,
+      /before express\.json\(\).*express\.raw\(\{ type: "application\/json" \}\).*\(req\.body is an object\)/s,
     );
   });
 
