@@ -1,7 +1,7 @@
-// Verification, one pipeline for both paths: the checks of every input, the replay window, which secrets are
-// in force, and the outcome once the HMACs are compared. `verifyWebhook` (node.ts: node:crypto, synchronous)
-// and `verifyWebhookAsync` (web.ts: Web Crypto) only compute and compare the HMACs. No `node:*` import here,
-// so this module runs on every JavaScript runtime: browsers, Workers, Deno, Bun and Node.
+// Verification, one pipeline for both implementations: the checks of every input, the replay window, which
+// secrets are in force, and the outcome once the HMACs are compared. node.ts (node:crypto: `verifyWebhook`, and
+// `verifyWebhookAsync` on Node, Deno and Bun) and web.ts (Web Crypto: `verifyWebhookAsync` everywhere else) only
+// compute and compare the HMACs. No `node:*` import here, so this module runs on every JavaScript runtime.
 import { reading, readingFailed, WebhookVerificationError } from "./errors.js";
 import { isKnownEvent, type ParsedWebhookEvent, parseEventEnvelope } from "./event.js";
 import { parseSignature, parseTimestamp } from "./headers.js";

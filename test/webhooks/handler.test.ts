@@ -370,6 +370,29 @@ describe("createNodeWebhookHandler on node:http", () => {
     );
   });
 
+  it("reads the stream itself when a parser only set an empty req.body and left the stream unread", async () => {
+    // body-parser 1.x (Express 4) sets req.body = {} even for a request it does not parse.
+    const lenient = createServer(async (req, res) => {
+      (req as IncomingMessage & { body?: unknown }).body = {};
+      await webhook(req, res);
+    });
+    await new Promise<void>((resolve) => lenient.listen(0, "127.0.0.1", resolve));
+    try {
+      const signed = request({ id: "evt_lenient" });
+      const response = await fetch(`http://127.0.0.1:${(lenient.address() as AddressInfo).port}/`, {
+        method: "POST",
+        headers: signed.headers,
+        body: await signed.text(),
+      });
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 200,
+        body: { received: "evt_lenient" },
+      });
+    } finally {
+      await new Promise((resolve) => lenient.close(resolve));
+    }
+  });
+
   it("answers 413 past maxBodyBytes", async () => {
     const small = nodeEntry.createNodeWebhookHandler({ ...options, maxBodyBytes: 64 });
     const tiny = createServer((req, res) => void small(req, res));
