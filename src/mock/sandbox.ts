@@ -8,8 +8,8 @@
 // (console.log, a debugger's preview) does not show it.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { components } from "../../generated/api.js";
+import { freshSecret, type StatefulHandler } from "../mock-engine.js";
 import { signWebhook } from "../webhooks/index.js";
-import type { StatefulHandler } from "./server.js";
 
 type Webhook = components["schemas"]["Webhook"];
 type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
@@ -88,17 +88,6 @@ interface Envelope {
   id: string;
   created_at: string;
   data: Record<string, unknown>;
-}
-
-// A realistic new secret for every rotate, the sandbox's and the plain mock's (`--dynamic`) alike. It lives
-// here rather than in prism.ts, which loads Prism at import and would cost `npm run rehearse` over 2 s of CPU
-// at start-up. Prism's faker, asked for the spec's `secret` pattern, mixes the base64 and base64url alphabets
-// and pads odd lengths; a real key is random bytes in one encoding: 32 bytes (the HMAC-SHA256 key size) as
-// unpadded base64url, 43 characters after the prefix. prism.ts checks the spec's pattern admits it at start-up.
-export const SECRET_PREFIX = "whsec_";
-
-export function freshSecret(): string {
-  return SECRET_PREFIX + randomBytes(32).toString("base64url");
 }
 
 // Crockford base32, as in the spec's example event ids (evt_01J2Z3K4M5N6P7Q8R9S0T1V2W3): time first, so ids sort.
@@ -601,7 +590,7 @@ export function sandboxHandler(sandbox: Sandbox): StatefulHandler {
     async handle({ method, template, params, body, prefer }) {
       const id = params.webhook_id?.toLowerCase();
       if (id !== undefined && id !== sandbox.webhookId) return undefined;
-      if (prefer.code !== undefined || prefer.exampleKey !== undefined) return undefined;
+      if (prefer.code !== undefined || prefer.example !== undefined) return undefined;
       switch (`${method} ${template}`) {
         case "GET /api/v2/webhooks/{webhook_id}":
           return { status: 200, body: sandbox.get() };
@@ -610,7 +599,7 @@ export function sandboxHandler(sandbox: Sandbox): StatefulHandler {
         case "POST /api/v2/webhooks/{webhook_id}/ping":
           return sandbox.ping();
         case `POST ${EVENTS_ROUTE}`: {
-          const parsed = parseEventRequest(body.toString("utf8"));
+          const parsed = parseEventRequest(new TextDecoder().decode(body));
           if ("problem" in parsed) return { status: 422, body: { detail: [parsed.problem] } };
           return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
         }

@@ -3,15 +3,17 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, inject, it } from "vitest";
 import { MockOptionsError, parseMockOptions } from "../../src/mock/cli.js";
+import { createMockHandler, formatRequestLine } from "../../src/mock/server.js";
 import {
   assertFreshSecretsMatch,
-  type HttpOperation,
-  SecretPatternMismatchError,
+  bearerToken,
+  freshSecret,
+  type MockEngine,
+  MockSpecError,
+  pathParameters,
   secretPatterns,
-  uuidParsingError,
-} from "../../src/mock/prism.js";
-import { freshSecret } from "../../src/mock/sandbox.js";
-import { bearerToken, createMockHandler, formatRequestLine, pathParameters } from "../../src/mock/server.js";
+} from "../../src/mock-engine.js";
+import { uuidParsingError } from "../../src/uuid.js";
 
 const spec = inject("contractSpec") as { components: { schemas: Record<string, unknown> } };
 
@@ -23,6 +25,7 @@ describe("mock options", () => {
       dynamic: false,
       quiet: false,
       help: false,
+      allowedHosts: [],
     });
   });
 
@@ -34,6 +37,7 @@ describe("mock options", () => {
       dynamic: true,
       quiet: true,
       help: false,
+      allowedHosts: [],
     });
   });
 
@@ -67,8 +71,8 @@ describe("fresh secrets", () => {
   });
 
   it("stop the server from starting when the spec's pattern would reject them", () => {
-    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow(SecretPatternMismatchError);
-    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow("src/mock/prism.ts");
+    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow(MockSpecError);
+    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow("src/mock-engine.ts");
   });
 });
 
@@ -89,7 +93,7 @@ describe("request log lines", () => {
   it("cannot be forged with control characters in the request target", () => {
     const request = { method: "GET", url: "/a\r\n09:00:06  POST /forged  → 200", headers: {} };
     expect(formatRequestLine(request, 404, 0, at)).toBe(
-      "09:00:05  GET /a??09:00:06  POST /forged  → 200  → 404  0.0 ms",
+      "09:00:05  GET /a\\r\\n09:00:06  POST /forged  → 200  → 404  0.0 ms",
     );
   });
 });
@@ -148,9 +152,13 @@ describe("the 422 wording", () => {
 
 describe("the request handler", () => {
   it("turns an internal failure into a 500 problem, and keeps serving", async () => {
-    // An operation without `responses` makes the handler throw while choosing a response.
-    const broken = { id: "x", method: "post", path: "/x", responses: undefined } as unknown as HttpOperation;
-    const server = createServer(createMockHandler([broken], {}));
+    // An engine that throws stands for a bug in the rules.
+    const broken: MockEngine = {
+      operations: [],
+      serves: () => true,
+      answer: () => Promise.reject(new Error("planted failure")),
+    };
+    const server = createServer(createMockHandler(broken));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
     try {
