@@ -358,10 +358,13 @@ const MEDIA_TYPE = new RegExp(
   `^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|"(?:[^"\\\\]|\\\\.)*"))?)*[ \\t]*$`,
 );
 
+// Not awaited: a cloned request's stream (MSW clones) settles a cancel only once every branch is cancelled.
+const discard = (body: ReadableStream | null) => void body?.cancel().catch(() => undefined);
+
 /** Reads at most MAX_BODY_BYTES of the body; undefined (and the rest cancelled) when it is larger. */
 async function readBoundedBody(request: Request): Promise<Uint8Array | undefined> {
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
-    await request.body?.cancel().catch(() => undefined);
+    discard(request.body);
     return undefined;
   }
   if (request.body === null) return new Uint8Array();
@@ -373,7 +376,7 @@ async function readBoundedBody(request: Request): Promise<Uint8Array | undefined
     if (done) break;
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined);
+      reader.cancel().catch(() => undefined);
       return undefined;
     }
     chunks.push(value);
@@ -716,7 +719,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     async answer(request, path = new URL(request.url).pathname) {
       const origin = request.headers.get("origin");
       if (origin !== null && options.allowOrigin && !options.allowOrigin(origin)) {
-        await request.body?.cancel().catch(() => undefined);
+        discard(request.body);
         return problem(
           403,
           "Forbidden",
