@@ -261,6 +261,19 @@ export function assertFreshSecretsMatch(patterns: readonly string[]): void {
   }
 }
 
+// Text from a request reaches the console of `npm start` and of the sandbox: this keeps it on its line.
+/**
+ * `text` safe to print on one console line: control characters (C0, DEL, C1, line and paragraph separators,
+ * which can end a line or drive the terminal) written as escapes, cut at `max` characters.
+ */
+export function printable(text: string, max = Number.POSITIVE_INFINITY): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => {
+    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return named[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
+
 // ---- Prefer ----------------------------------------------------------------------------------------
 
 export interface Preference {

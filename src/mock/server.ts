@@ -16,6 +16,7 @@ import {
   type MockEngine,
   type MockEngineOptions,
   type MockOperation,
+  printable,
   problem,
   toResponse,
 } from "../mock-engine.js";
@@ -141,18 +142,6 @@ async function send(response: ServerResponse, answer: MockAnswer, closeAfter: bo
 
 /** Request targets are capped in log lines: a 16 KB path should not flood the terminal. */
 const MAX_TARGET_LENGTH = 200;
-
-/**
- * `text` safe to print on one console line: control characters (C0, DEL, C1, line and paragraph separators,
- * which can end a line or drive the terminal) written as escapes, cut at `max` characters.
- */
-export function printable(text: string, max = Number.POSITIVE_INFINITY): string {
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => {
-    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-    return named[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
-  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
 
 /** One line per request: time, method, target, Prefer, status, duration. Never another header: the
  *  Authorization header carries an API key. */

@@ -14,11 +14,11 @@ const SEED = 18;
 const RUNS = Number(process.env.PARITY_RUNS ?? 2_200);
 const ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 const LOCAL = "http://127.0.0.1:4010";
-const TEMPLATES = [
+const TEMPLATES: Array<[method: string, template: string]> = [
   ["GET", "/api/v2/webhooks/{id}"],
   ["POST", "/api/v2/webhooks/{id}/rotate"],
   ["POST", "/api/v2/webhooks/{id}/ping"],
-] as const;
+];
 
 let mock: MockProcess;
 beforeAll(async () => {
@@ -147,7 +147,7 @@ const aliasName = fc.constantFrom(
   "__x",
   "code",
 );
-const query = fc.oneof(
+const query: fc.Arbitrary<Array<[string, string]>> = fc.oneof(
   fc.constant<Array<[string, string]>>([]),
   fc.array(fc.tuple(aliasName, preferValue), { minLength: 1, maxLength: 3 }),
 );
@@ -243,7 +243,7 @@ async function seen(response: Response, method: string): Promise<Seen> {
   if (method !== "HEAD" && type.endsWith("json")) body = masked(JSON.parse(text));
   const headers = Object.fromEntries(
     COMPARED_HEADERS.flatMap((name) =>
-      response.headers.has(name) ? [[name, response.headers.get(name)]] : [],
+      response.headers.has(name) ? [[name, response.headers.get(name) ?? ""]] : [],
     ),
   );
   return { status: response.status, type, body, headers };

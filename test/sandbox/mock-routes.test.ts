@@ -157,6 +157,12 @@ describe("the sandbox's flags on npm start", () => {
 
   it("refuse bad values by naming the flag or variable, never echoing a secret", () => {
     expect(() => parseMockOptions(["--receiver", "127.0.0.1:8787"])).toThrow(
+      '--receiver / MOCK_RECEIVER needs a full URL with its scheme: got "127.0.0.1:8787", did you mean http://127.0.0.1:8787?',
+    );
+    expect(() => parseMockOptions(["--receiver", "localhost:8300"])).toThrow(
+      '--receiver / MOCK_RECEIVER needs a full URL with its scheme: got "localhost:8300", did you mean http://localhost:8300?',
+    );
+    expect(() => parseMockOptions(["--receiver", "not a url"])).toThrow(
       /--receiver \/ MOCK_RECEIVER must be/,
     );
     expect(() =>
