@@ -746,12 +746,14 @@ export function sandboxHandler(sandbox: Sandbox): StatefulHandler {
             return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
           } catch (error) {
             if (!(error instanceof SandboxEventError)) throw error;
-            const title = {
-              413: "Content Too Large",
-              422: "Unprocessable Content",
-              429: "Too Many Requests",
-            };
-            return problem(error.status, title[error.status], error.message);
+            // A 422 in the shape of the body's other validation errors; the limits as problems.
+            if (error.status === 422)
+              return {
+                status: 422,
+                body: { detail: [{ loc: ["body", "data"], msg: error.message, type: "too_deep" }] },
+              };
+            const title = error.status === 413 ? "Content Too Large" : "Too Many Requests";
+            return problem(error.status, title, error.message);
           }
         }
         case `GET ${DELIVERIES_ROUTE}`:
