@@ -53,7 +53,7 @@ function resolve(node: unknown): unknown {
   return current;
 }
 
-export interface PathParameter {
+interface PathParameter {
   name: string;
   pattern: RegExp | undefined;
   /** A `uuid` parameter is judged as the API's validator judges it (pydantic), not by `pattern`. */
@@ -62,7 +62,7 @@ export interface PathParameter {
   known: string[];
 }
 
-export interface DocumentedResponse {
+interface DocumentedResponse {
   mediaType: string | undefined;
   /** Named examples in spec order; the first is the default, as in Prism. */
   examples: Map<string, unknown>;
@@ -130,7 +130,7 @@ function requiresBearer(operation: Json): boolean {
 }
 
 /** Every operation of the bundled spec, in spec order. */
-export function specOperations(): MockOperation[] {
+function specOperations(): MockOperation[] {
   const operations: MockOperation[] = [];
   for (const [path, rawItem] of Object.entries((spec.paths ?? {}) as Json)) {
     const item = resolve(rawItem) as Json;
@@ -220,7 +220,7 @@ export function bearerToken(header: string | null | undefined): string | undefin
   return token === undefined || PLACEHOLDER_TOKENS.has(token) ? undefined : token;
 }
 
-export const SECRET_PREFIX = "whsec_";
+const SECRET_PREFIX = "whsec_";
 
 /**
  * A realistic new signing secret: 32 random bytes (the HMAC-SHA256 key size) as unpadded base64url, the
@@ -276,7 +276,7 @@ export function printable(text: string, max = Number.POSITIVE_INFINITY): string 
 
 // ---- Prefer ----------------------------------------------------------------------------------------
 
-export interface Preference {
+interface Preference {
   code?: number;
   example?: string;
   dynamic?: boolean;
@@ -291,7 +291,7 @@ export interface Preference {
  * - `code` is three digits from 100 to 599 (no sign, no leading zero: `0404` is unreadable), `example` a
  *   non-empty name, `dynamic` `true` or `false` in any case. Anything else is unreadable: a 412.
  */
-export function readPreference(request: Request): Preference | MockAnswer {
+function readPreference(request: Request): Preference | MockAnswer {
   const header = request.headers.get("prefer");
   const pairs: Array<[string, string]> =
     header !== null
@@ -476,7 +476,7 @@ function canonical(parameter: PathParameter | undefined, value: string): string 
 /**
  * A request that passed rules 1 to 7, as a stateful handler receives it.
  */
-export interface StatefulRequest {
+interface StatefulRequest {
   /** Upper-case, e.g. "POST". */
   method: string;
   /** The route's template, e.g. "/api/v2/webhooks/{webhook_id}/ping". */

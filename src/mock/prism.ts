@@ -29,7 +29,7 @@ class SpecNotFoundError extends Error {
  * The package root, not the working directory: `npm start` (dist/mock/cli.mjs) and tests importing the
  * TypeScript source sit at different depths.
  */
-export function findSpec(start: string = dirname(fileURLToPath(import.meta.url))): string {
+function findSpec(start: string = dirname(fileURLToPath(import.meta.url))): string {
   let folder = start;
   for (;;) {
     const candidate = join(folder, SPEC_RELATIVE_PATH);

@@ -50,7 +50,7 @@ export interface SandboxClock {
 }
 
 /** The real clock. Its timers do not keep the process alive: stopping `npm start` ends them. */
-export const systemClock: SandboxClock = {
+const systemClock: SandboxClock = {
   now: () => Date.now(),
   schedule(ms, callback) {
     const timer = setTimeout(callback, ms);

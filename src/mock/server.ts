@@ -61,7 +61,7 @@ function hostnameOf(hostOrOrigin: string): string | undefined {
 }
 
 /** Whether `hostname` names this machine: loopback (localhost, *.localhost, 127.0.0.0/8, ::1) or listed. */
-export function isThisMachine(hostname: string | undefined, allowed: readonly string[]): boolean {
+function isThisMachine(hostname: string | undefined, allowed: readonly string[]): boolean {
   if (hostname === undefined || hostname === "") return false;
   const name = hostname.toLowerCase().replace(/\.$/, "");
   return (
