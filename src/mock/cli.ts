@@ -191,7 +191,7 @@ function operationSection(operation: MockOperation, url: string): string[] {
   return lines;
 }
 
-function renderCheatSheet(server: RunningMockServer, dynamic: boolean): string {
+function renderCheatSheet(server: RunningMockServer, dynamic: boolean, sandbox: boolean): string {
   const info = specInfo();
   const lines = [
     `Mock server for "${info.title}" ${info.version}, powered by Prism`,
@@ -202,7 +202,9 @@ function renderCheatSheet(server: RunningMockServer, dynamic: boolean): string {
   lines.push(
     `  Fresh secret per call:  -H "Prefer: dynamic=true"   (currently ${dynamic ? "on for every call (--dynamic)" : "off; start with --dynamic to make it the default"})`,
     '  A status or example the spec lacks answers 412 with an "X-Mock-Error" header, never an API answer.',
-    "  CORS: any origin is allowed and preflight requests are answered.",
+    sandbox
+      ? "  Sandbox: only this machine may drive it (Host and Origin checked; --allowed-hosts adds names)."
+      : "  CORS: any origin is allowed and preflight requests are answered.",
     "  Requests are logged below, one line each (headers are never printed).",
   );
   return lines.join("\n");
@@ -283,7 +285,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(
       `Listening on ${server.url}  (${mode}; --quiet: no cheat sheet, no request log; Ctrl-C to stop)`,
     );
-  } else console.log(renderCheatSheet(server, options.dynamic));
+  } else console.log(renderCheatSheet(server, options.dynamic, sandbox !== undefined));
   if (sandbox && options.sandbox) {
     if (!options.quiet) console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
     // Its timers are unref'd: stopping exits the process, which ends the stream and pending retries.
