@@ -264,14 +264,15 @@ async function main(argv: readonly string[]): Promise<number> {
     ).unref();
   }
 
-  const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log: (line) => console.log(line) });
+  const log = options.quiet ? undefined : (line: string) => console.log(line);
+  const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log });
   try {
     server = await startMockServer({
       stateful: sandbox && sandboxHandler(sandbox),
       host: options.host,
       port: options.port,
       dynamic: options.dynamic,
-      log: options.quiet ? undefined : (line) => console.log(line),
+      log,
       // The sandbox rotates and signs for real: only this machine may drive it (see docs/guides/mock.md).
       allowedHosts: sandbox ? options.allowedHosts : undefined,
     });
