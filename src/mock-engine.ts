@@ -519,8 +519,6 @@ export interface MockEngineOptions {
   /** Whether a browser page from `origin` may read answers; default any origin. A refused origin gets a 403. */
   allowOrigin?: (origin: string) => boolean;
   examples?: ExampleSource;
-  /** Milliseconds since the epoch, for `updated_at`; default Date.now. */
-  now?: () => number;
 }
 
 export interface MockEngine {
@@ -545,7 +543,6 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
       );
   }
   const examples = options.examples ?? specExample;
-  const now = options.now ?? Date.now;
   const parametersByName = new Map(
     operations.flatMap((op) => op.parameters.map((p) => [p.name, p] as const)),
   );
@@ -719,7 +716,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     const rotated: Json = {
       ...body,
       secret: freshSecret(),
-      updated_at: new Date(now()).toISOString().replace(/\.\d+Z$/, "Z"),
+      updated_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     };
     const [id] = Object.values(params);
     if (id !== undefined && typeof body.id === "string") rotated.id = id;
