@@ -1,9 +1,10 @@
 // The mock's rules on their own: option parsing, secret generation, log lines, tokens and ids.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { describe, expect, inject, it } from "vitest";
 import { MockOptionsError, parseMockOptions } from "../../src/mock/cli.js";
-import { createMockHandler, formatRequestLine } from "../../src/mock/server.js";
+import { createMockHandler, formatRequestLine, startMockServer } from "../../src/mock/server.js";
 import {
   assertFreshSecretsMatch,
   bearerToken,
@@ -171,6 +172,29 @@ describe("the request handler", () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe("the server's sockets", () => {
+  it("keeps at most 256 connections open: a flood of idle sockets cannot exhaust file descriptors", async () => {
+    const server = await startMockServer({ host: "127.0.0.1", port: 0 });
+    const sockets = Array.from({ length: 300 }, () => connect(server.port, "127.0.0.1"));
+    try {
+      const closedByServer = await Promise.all(
+        sockets.map(
+          (socket) =>
+            new Promise<boolean>((resolve) => {
+              socket.once("close", () => resolve(true));
+              socket.once("error", () => resolve(true));
+              socket.once("connect", () => setTimeout(() => resolve(socket.destroyed), 2_000));
+            }),
+        ),
+      );
+      expect(closedByServer.filter(Boolean)).toHaveLength(300 - 256);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.close();
     }
   });
 });
