@@ -1,6 +1,6 @@
-// The MSW handlers answer by the Prism mock's rules. Each request goes through MSW's own handler
-// resolution (`getResponse`), injected as the client's `fetch`: no global is patched. Expected bodies come
-// from openapi/ bundled by Redocly, not from generated/openapi.json the handlers read.
+// The MSW handlers answer by the mock's one set of rules (src/mock-engine.ts). Each request goes through
+// MSW's own handler resolution (`getResponse`), injected as the client's `fetch`: no global is patched.
+// Expected bodies come from openapi/ bundled by Redocly, not from generated/openapi.json the handlers read.
 import { getResponse, type HttpHandler } from "msw";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createRotateClient, HaiAgentsClient, NotFoundError, UnauthorizedError } from "../../src/index.js";
