@@ -127,6 +127,9 @@ type PingResult =
   | { status: 200; body: { response_status: number } }
   | { status: 400 | 502; body: { detail: string } };
 
+/** What the attempts need to know of an event besides its bytes. */
+type EventName = Pick<Envelope, "id" | "type">;
+
 interface Envelope {
   type: string;
   id: string;
@@ -336,7 +339,8 @@ export class Sandbox {
     this.events.set(event.id, record);
     this.pending += 1;
     if (this.events.size > MAX_LOG_ENTRIES) this.forgetOldestFinishedEvent();
-    this.track(this.attempt(event, body, record, 1));
+    // Only the bytes are kept for the retries, not the parsed data as well.
+    this.track(this.attempt({ id: event.id, type }, body, record, 1));
     return event.id;
   }
 
@@ -428,7 +432,7 @@ export class Sandbox {
     this.pending -= 1;
   }
 
-  private async attempt(event: Envelope, body: string, record: EventRecord, number: number): Promise<void> {
+  private async attempt(event: EventName, body: string, record: EventRecord, number: number): Promise<void> {
     if (this.closed) return;
     if (this.webhook.disabled) {
       this.finish(record, "lost");
@@ -477,7 +481,7 @@ export class Sandbox {
 
   // One POST, signed now with the current secret, recorded in health and in the log.
   private async send(
-    event: Envelope,
+    event: EventName,
     body: string,
     number: number,
     kind: "event" | "ping",
