@@ -3,8 +3,8 @@
 //
 // - Every fenced `sh`/`bash`/`shell` and `ts`/`typescript` block runs, unless the line right before its fence
 //   is `<!-- not-run: <reason> -->` with a reason. Other fences (`text`, `json`...) are output or data.
-// - Each Markdown file is one session with its own workspace: `hai-webhook-rotate/` (a copy of the clone:
-//   what git would check out, plus the built dist/ and node_modules hard-linked) and `my-app/` beside it (an
+// - Each Markdown file is one session with its own workspace: `hai-webhook-rotate/` (a fresh clone after
+//   `npm install`: what git would check out, node_modules hard-linked, nothing built) and `my-app/` beside it (an
 //   empty folder: "your project"). Blocks run in document order, each starting in the clone, or in `my-app/`
 //   with `<!-- run: app -->`. Exported variables carry over from block to block, as in one terminal.
 // - `<!-- run: background port=<n> -->` starts a long-running command (a server) in the background, as in
@@ -18,7 +18,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import {
   copyFileSync,
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -161,7 +160,7 @@ function newcomerEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** A copy of what a clone holds (tracked and new files), the built dist/, and node_modules hard-linked. */
+/** A copy of what a fresh clone holds after `npm install`: tracked and new files, node_modules hard-linked (no dist/). */
 async function createWorkspace(root: string): Promise<{ dir: string; clone: string; app: string }> {
   const dir = mkdtempSync(join(tmpdir(), "docs-blocks-"));
   const clone = join(dir, "hai-webhook-rotate");
@@ -178,9 +177,6 @@ async function createWorkspace(root: string): Promise<{ dir: string; clone: stri
     mkdirSync(dirname(join(clone, path)), { recursive: true });
     copyFileSync(join(root, path), join(clone, path));
   }
-  for (const built of ["dist/src", "dist/generated", "dist/build.tsbuildinfo", "dist/mock"])
-    if (existsSync(join(root, built)))
-      cpSync(join(root, built), join(clone, built), { recursive: true, preserveTimestamps: true });
   // Hard links cost no copying; npm replaces files rather than writing into them, so an `npm install` in the
   // copy leaves the repository's own node_modules alone. Its record of what is installed is copied for real.
   await execFileAsync("cp", ["-al", join(root, "node_modules"), join(clone, "node_modules")]);
