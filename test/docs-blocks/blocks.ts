@@ -131,6 +131,8 @@ export interface BlockResult {
   status: "passed" | "failed" | "not-run";
   /** What the block printed (both streams), or why it failed or was not run. */
   output: string;
+  /** How long it ran (0 when not run). */
+  ms: number;
 }
 
 export interface SessionOptions {
@@ -242,8 +244,8 @@ export async function runSession(blocks: Block[], options: SessionOptions): Prom
   const listenTimeoutMs = options.listenTimeoutMs ?? 120_000;
   const blockTimeoutMs = options.blockTimeoutMs ?? 240_000;
   const results = new Map<Block, BlockResult>();
-  const set = (block: Block, status: BlockResult["status"], output: string) =>
-    results.set(block, { block, status, output });
+  const set = (block: Block, status: BlockResult["status"], output: string, ms = 0) =>
+    results.set(block, { block, status, output, ms: ms || (results.get(block)?.ms ?? 0) });
 
   for (const block of blocks) {
     if (block.run.kind === "not-run") set(block, "not-run", block.run.reason);
@@ -291,7 +293,7 @@ async function runInWorkspace(
   runnable: Block[],
   workspace: { dir: string; clone: string; app: string },
   root: string,
-  set: (block: Block, status: BlockResult["status"], output: string) => void,
+  set: (block: Block, status: BlockResult["status"], output: string, ms?: number) => void,
   results: Map<Block, BlockResult>,
   startsMock: boolean,
   listenTimeoutMs: number,
@@ -371,14 +373,17 @@ async function runInWorkspace(
     for (const block of runnable) {
       if (block.run.kind !== "run") continue;
       const dir = block.run.context === "app" ? workspace.app : workspace.clone;
+      const started = Date.now();
+      const done = (ok: boolean, output: string) =>
+        set(block, ok ? "passed" : "failed", output, Date.now() - started);
       const name = `line-${block.line}`;
       if (block.language === "sh") {
         if (block.run.background !== undefined) {
           const problem = await startBackground(name, block.code, dir, block.run.background);
-          set(block, problem ? "failed" : "passed", problem);
+          done(!problem, problem);
         } else {
           const { ok, output } = await runForeground(name, block.code, dir);
-          set(block, ok ? "passed" : "failed", output);
+          done(ok, output);
         }
         continue;
       }
@@ -387,20 +392,20 @@ async function runInWorkspace(
       writeFileSync(join(dir, saveAs), `${block.code}\n`);
       typeChecked.push({ block, dir, name: saveAs });
       if (block.run.saveAs !== undefined) {
-        set(block, "passed", `saved as ${saveAs}`);
+        done(true, `saved as ${saveAs}`);
         continue;
       }
       let compiled: string;
       try {
         compiled = transformSync(block.code, { loader: "ts", format: "esm", target: "node20" }).code;
       } catch (error) {
-        set(block, "failed", `esbuild could not read it: ${(error as Error).message}`);
+        done(false, `esbuild could not read it: ${(error as Error).message}`);
         continue;
       }
       const program = `docs-block-${block.line}.mjs`;
       writeFileSync(join(dir, program), compiled);
       const { ok, output } = await runForeground(name, `node ${program}`, dir);
-      set(block, ok ? "passed" : "failed", output);
+      done(ok, output);
     }
   } finally {
     for (const server of servers.reverse()) await stop(server);
