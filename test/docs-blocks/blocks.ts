@@ -15,6 +15,8 @@
 // - Shell blocks run through `bash -e -o pipefail`. TypeScript blocks are saved in their folder (under the name
 //   given by `<!-- run: file=<name> -->`, then not run by themselves: a later shell block uses them), run with
 //   Node after esbuild strips their types, and type-checked with tsc (strict, NodeNext) when the file is done.
+// - A `text` block marked `<!-- output -->` lists lines the block before it must print, in order (`...` matches
+//   anything).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import {
   copyFileSync,
@@ -35,7 +37,9 @@ import { transformSync } from "esbuild";
 const execFileAsync = promisify(execFile);
 
 /** The mock's default port: started for every file that does not start its own. */
-export const MOCK_PORT = 4010;
+const MOCK_PORT = 4010;
+// The mock builds its bundle on a fresh clone's first start: a few seconds, more on a busy machine.
+const MOCK_START_TIMEOUT_MS = 120_000;
 
 export interface Block {
   /** Path of the Markdown file, relative to the repository root. */
@@ -44,6 +48,8 @@ export interface Block {
   line: number;
   language: "sh" | "ts";
   code: string;
+  /** Lines the block must print, in this order (`...` matches anything): a text block marked `<!-- output -->`. */
+  output?: string[];
   /** What the line before the fence asks for; `problem` when it cannot be followed. */
   run:
     | { kind: "run"; context: "clone" | "app"; background?: number; saveAs?: string }
@@ -103,7 +109,14 @@ export function extractBlocks(markdown: string, file: string): Block[] {
       body.push(line.startsWith(indent) ? line.slice(indent.length) : line.trimStart());
     }
     const language = LANGUAGES[info.toLowerCase()];
-    if (language === undefined) continue;
+    if (language === undefined) {
+      // `<!-- output -->` before a text block: what the block before it must print.
+      if (/^\s*<!--\s*output\s*-->\s*$/.test(lines[start - 1] ?? "")) {
+        const previous = blocks.at(-1);
+        if (previous) previous.output = body.filter((line) => line.trim() !== "");
+      }
+      continue;
+    }
     blocks.push({
       file,
       line: start + 1,
@@ -138,7 +151,7 @@ export interface BlockResult {
 export interface SessionOptions {
   /** The repository to copy. */
   root: string;
-  /** How long a background block may take to listen on its port. */
+  /** How long a background block may take to listen on its port (the mock the harness starts gets 120 s). */
   listenTimeoutMs?: number;
   /** How long a foreground block may run. */
   blockTimeoutMs?: number;
@@ -220,18 +233,38 @@ async function stop(server: Background): Promise<void> {
   if (server.exited || server.process.pid === undefined) return;
   const exited = new Promise((done) => server.process.once("exit", done));
   // The block runs in its own process group: npm and the server it starts stop together.
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-(server.process.pid as number), name);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
+  killGroup(server.process, "SIGTERM");
   if ((await Promise.race([exited.then(() => true), sleep(5000).then(() => false)])) === false) {
-    signal("SIGKILL");
+    killGroup(server.process, "SIGKILL");
     await exited;
   }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-(child.pid as number), signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** The first expected line missing from `output` (in order, `...` matching anything), or undefined. */
+function missingLine(expected: readonly string[], output: string): string | undefined {
+  const printed = output.split("\n");
+  let from = 0;
+  for (const line of expected) {
+    const pattern = new RegExp(
+      line
+        .trim()
+        .split("...")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*"),
+    );
+    const found = printed.findIndex((candidate, index) => index >= from && pattern.test(candidate));
+    if (found === -1) return line;
+    from = found + 1;
+  }
+  return undefined;
 }
 
 const tail = (text: string, lines = 40) => text.trimEnd().split("\n").slice(-lines).join("\n");
@@ -241,18 +274,21 @@ const tail = (text: string, lines = 40) => text.trimEnd().split("\n").slice(-lin
  * for a block's failure: it is reported in that block's result.
  */
 export async function runSession(blocks: Block[], options: SessionOptions): Promise<BlockResult[]> {
-  const listenTimeoutMs = options.listenTimeoutMs ?? 120_000;
-  const blockTimeoutMs = options.blockTimeoutMs ?? 240_000;
   const results = new Map<Block, BlockResult>();
-  const set = (block: Block, status: BlockResult["status"], output: string, ms = 0) =>
-    results.set(block, { block, status, output, ms: ms || (results.get(block)?.ms ?? 0) });
-
+  const report = () => blocks.map((block) => results.get(block) as BlockResult);
   for (const block of blocks) {
-    if (block.run.kind === "not-run") set(block, "not-run", block.run.reason);
-    if (block.run.kind === "problem") set(block, "failed", `the line before the fence: ${block.run.problem}`);
+    if (block.run.kind === "not-run")
+      results.set(block, { block, status: "not-run", output: block.run.reason, ms: 0 });
+    if (block.run.kind === "problem")
+      results.set(block, {
+        block,
+        status: "failed",
+        output: `the line before the fence: ${block.run.problem}`,
+        ms: 0,
+      });
   }
   const runnable = blocks.filter((block) => block.run.kind === "run");
-  if (runnable.length === 0) return blocks.map((block) => results.get(block) as BlockResult);
+  if (runnable.length === 0) return report();
 
   const ports = new Set(
     runnable.flatMap((block) => (block.run.kind === "run" ? [block.run.background] : [])),
@@ -260,194 +296,204 @@ export async function runSession(blocks: Block[], options: SessionOptions): Prom
   const startsMock = ports.has(MOCK_PORT);
   ports.add(MOCK_PORT);
   for (const port of ports) {
-    if (port !== undefined && !(await portIsFree(port))) {
-      for (const block of runnable)
-        set(
-          block,
-          "failed",
-          `port ${port} on 127.0.0.1 is in use by another program, and these docs use it: stop that program and run again`,
-        );
-      return blocks.map((block) => results.get(block) as BlockResult);
-    }
+    if (port === undefined || (await portIsFree(port))) continue;
+    const output = `port ${port} on 127.0.0.1 is in use by another program, and these docs use it: stop that program and run again`;
+    for (const block of runnable) results.set(block, { block, status: "failed", output, ms: 0 });
+    return report();
   }
 
-  const workspace = await createWorkspace(options.root);
+  const session = new Session(await createWorkspace(options.root), options, results);
   try {
-    await runInWorkspace(
-      runnable,
-      workspace,
-      options.root,
-      set,
-      results,
-      startsMock,
-      listenTimeoutMs,
-      blockTimeoutMs,
-    );
+    await session.run(runnable, startsMock);
   } finally {
-    rmSync(workspace.dir, { recursive: true, force: true });
+    await session.close();
   }
-  return blocks.map((block) => results.get(block) as BlockResult);
+  return report();
 }
 
-async function runInWorkspace(
-  runnable: Block[],
-  workspace: { dir: string; clone: string; app: string },
-  root: string,
-  set: (block: Block, status: BlockResult["status"], output: string, ms?: number) => void,
-  results: Map<Block, BlockResult>,
-  startsMock: boolean,
-  listenTimeoutMs: number,
-  blockTimeoutMs: number,
-): Promise<void> {
-  const harness = join(workspace.dir, ".harness");
-  mkdirSync(harness);
-  const state = join(harness, "exports.sh");
-  writeFileSync(state, "");
-  const env = newcomerEnvironment();
-  const servers: Background[] = [];
-  const typeChecked: Array<{ block: Block; dir: string; name: string }> = [];
+/** One file's run: its workspace, the exports carried between blocks, its servers and its TypeScript files. */
+class Session {
+  private readonly harness: string;
+  private readonly exports: string;
+  private readonly env = newcomerEnvironment();
+  private readonly servers: Background[] = [];
+  private readonly typeScript: Array<{ block: Block; dir: string; name: string }> = [];
+  private readonly listenTimeoutMs: number;
+  private readonly blockTimeoutMs: number;
 
-  // One bash per block: the exports of earlier blocks first, then the block as written, in its folder.
-  const script = (name: string, code: string, dir: string, keepExports: boolean) => {
-    const path = join(harness, `${name}.sh`);
-    const save = keepExports
-      ? `trap 'export -p | grep -Ev "^declare -x (PWD|OLDPWD|SHLVL|_)(=|$)" > ${JSON.stringify(state)}' EXIT\n`
-      : "";
-    writeFileSync(
-      path,
-      `source ${JSON.stringify(state)}\n${save}cd ${JSON.stringify(dir)}\nset -e -o pipefail\n${code}\n`,
-    );
-    return path;
-  };
+  constructor(
+    private readonly workspace: { dir: string; clone: string; app: string },
+    private readonly options: SessionOptions,
+    private readonly results: Map<Block, BlockResult>,
+  ) {
+    this.harness = join(workspace.dir, ".harness");
+    mkdirSync(this.harness);
+    this.exports = join(this.harness, "exports.sh");
+    writeFileSync(this.exports, "");
+    this.listenTimeoutMs = options.listenTimeoutMs ?? 120_000;
+    this.blockTimeoutMs = options.blockTimeoutMs ?? 240_000;
+  }
 
-  const startBackground = async (name: string, code: string, dir: string, port: number): Promise<string> => {
-    const earlier = servers.find((server) => server.port === port && !server.exited);
-    if (earlier) await stop(earlier);
-    let log = "";
-    const child = spawn("bash", ["--noprofile", "--norc", script(name, code, dir, false)], {
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const server: Background = { port, process: child, log: () => log, exited: false };
-    child.stdout?.on("data", (chunk) => (log += chunk));
-    child.stderr?.on("data", (chunk) => (log += chunk));
-    child.once("exit", () => (server.exited = true));
-    servers.push(server);
-    const deadline = Date.now() + listenTimeoutMs;
-    while (Date.now() < deadline) {
-      if (server.exited) return `it exited before listening on port ${port}:\n${tail(log)}`;
-      if (await listening(port)) return "";
-      await sleep(100);
-    }
-    await stop(server);
-    return `nothing listened on 127.0.0.1:${port} within ${listenTimeoutMs / 1000} s:\n${tail(log)}`;
-  };
-
-  const runForeground = async (name: string, code: string, dir: string) => {
-    const child = spawn("bash", ["--noprofile", "--norc", script(name, code, dir, true)], {
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout?.on("data", (chunk) => (output += chunk));
-    child.stderr?.on("data", (chunk) => (output += chunk));
-    const timer = setTimeout(() => {
-      output += `\n[stopped after ${blockTimeoutMs / 1000} s]`;
-      process.kill(-(child.pid as number), "SIGKILL");
-    }, blockTimeoutMs);
-    const status = await new Promise<number | null>((done) => child.once("exit", done));
-    clearTimeout(timer);
-    return { ok: status === 0, output: status === 0 ? output : `exit status ${status}:\n${tail(output)}` };
-  };
-
-  try {
+  async run(runnable: Block[], startsMock: boolean): Promise<void> {
     if (!startsMock) {
-      const problem = await startBackground("mock", "npm start", workspace.clone, MOCK_PORT);
+      const problem = await this.startBackground(
+        "mock",
+        "npm start",
+        this.workspace.clone,
+        MOCK_PORT,
+        MOCK_START_TIMEOUT_MS,
+      );
       if (problem) {
-        for (const block of runnable) set(block, "failed", `the mock (npm start) did not start: ${problem}`);
+        const output = `the mock (npm start) did not start: ${problem}`;
+        for (const block of runnable) this.results.set(block, { block, status: "failed", output, ms: 0 });
         return;
       }
     }
     for (const block of runnable) {
-      if (block.run.kind !== "run") continue;
-      const dir = block.run.context === "app" ? workspace.app : workspace.clone;
       const started = Date.now();
-      const done = (ok: boolean, output: string) =>
-        set(block, ok ? "passed" : "failed", output, Date.now() - started);
-      const name = `line-${block.line}`;
-      if (block.language === "sh") {
-        if (block.run.background !== undefined) {
-          const problem = await startBackground(name, block.code, dir, block.run.background);
-          done(!problem, problem);
-        } else {
-          const { ok, output } = await runForeground(name, block.code, dir);
-          done(ok, output);
-        }
-        continue;
-      }
-      // TypeScript: saved where the reader saves it, run unless it is a file for a later block.
-      const saveAs = block.run.saveAs ?? `docs-block-${block.line}.ts`;
-      writeFileSync(join(dir, saveAs), `${block.code}\n`);
-      typeChecked.push({ block, dir, name: saveAs });
-      if (block.run.saveAs !== undefined) {
-        done(true, `saved as ${saveAs}`);
-        continue;
-      }
-      let compiled: string;
-      try {
-        compiled = transformSync(block.code, { loader: "ts", format: "esm", target: "node20" }).code;
-      } catch (error) {
-        done(false, `esbuild could not read it: ${(error as Error).message}`);
-        continue;
-      }
-      const program = `docs-block-${block.line}.mjs`;
-      writeFileSync(join(dir, program), compiled);
-      const { ok, output } = await runForeground(name, `node ${program}`, dir);
-      done(ok, output);
+      const { ok, output } = await this.runBlock(block);
+      this.results.set(block, { block, status: ok ? "passed" : "failed", output, ms: Date.now() - started });
     }
-  } finally {
-    for (const server of servers.reverse()) await stop(server);
+    await this.stopServers();
+    await this.typeCheck();
   }
 
-  // Type-check each folder's TypeScript blocks in one tsc run, as a strict NodeNext project would.
-  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-  for (const dir of new Set(typeChecked.map((entry) => entry.dir))) {
-    const entries = typeChecked.filter((entry) => entry.dir === dir);
-    const args = [
-      tsc,
-      "--noEmit",
-      "--strict",
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--skipLibCheck",
-      "--types",
-      "node",
-      "--typeRoots",
-      join(root, "node_modules", "@types"),
-      "--pretty",
-      "false",
-      ...entries.map((entry) => entry.name),
-    ];
-    const output = await execFileAsync(process.execPath, args, { cwd: dir, env }).then(
-      () => "",
-      (error: { stdout?: string }) => error.stdout ?? String(error),
+  async close(): Promise<void> {
+    await this.stopServers();
+    rmSync(this.workspace.dir, { recursive: true, force: true });
+  }
+
+  private async runBlock(block: Block): Promise<{ ok: boolean; output: string }> {
+    if (block.run.kind !== "run") throw new Error("only runnable blocks get here");
+    const dir = block.run.context === "app" ? this.workspace.app : this.workspace.clone;
+    const name = `line-${block.line}`;
+    let command = block.code;
+    if (block.language === "sh" && block.run.background !== undefined) {
+      const problem = await this.startBackground(name, command, dir, block.run.background);
+      return { ok: problem === "", output: problem };
+    }
+    if (block.language === "ts") {
+      // Saved where the reader saves it; run unless it is a file for a later block.
+      const saveAs = block.run.saveAs ?? `docs-block-${block.line}.ts`;
+      writeFileSync(join(dir, saveAs), `${block.code}\n`);
+      this.typeScript.push({ block, dir, name: saveAs });
+      if (block.run.saveAs !== undefined) return { ok: true, output: `saved as ${saveAs}` };
+      try {
+        const compiled = transformSync(block.code, { loader: "ts", format: "esm", target: "node20" }).code;
+        writeFileSync(join(dir, `docs-block-${block.line}.mjs`), compiled);
+      } catch (error) {
+        return { ok: false, output: `esbuild could not read it: ${(error as Error).message}` };
+      }
+      command = `node docs-block-${block.line}.mjs`;
+    }
+    const { ok, output } = await this.runForeground(name, command, dir);
+    const missing = ok && block.output ? missingLine(block.output, output) : undefined;
+    return missing === undefined
+      ? { ok, output }
+      : {
+          ok: false,
+          output: `the output shown after it has a line it did not print (in that order):\n  ${missing}\nit printed:\n${tail(output)}`,
+        };
+  }
+
+  /** One bash per block: the exports of earlier blocks first, then the block as written, in its folder. */
+  private script(name: string, code: string, dir: string, keepExports: boolean): string {
+    const path = join(this.harness, `${name}.sh`);
+    const save = keepExports
+      ? `trap 'export -p | grep -Ev "^declare -x (PWD|OLDPWD|SHLVL|_)(=|$)" > ${JSON.stringify(this.exports)}' EXIT\n`
+      : "";
+    writeFileSync(
+      path,
+      `source ${JSON.stringify(this.exports)}\n${save}cd ${JSON.stringify(dir)}\nset -e -o pipefail\n${code}\n`,
     );
-    const lines = output.split("\n").filter((line) => line.includes("error TS"));
-    const ownedBy = (entry: { name: string }) => (line: string) =>
-      line.startsWith(`${entry.name}(`) || line.startsWith(`${resolve(dir, entry.name)}(`);
-    // Errors outside the blocks themselves (a package that is not installed, say) belong to every block here.
-    const elsewhere = lines.filter((line) => !entries.some((entry) => ownedBy(entry)(line)));
-    for (const entry of entries) {
-      const errors = [...lines.filter(ownedBy(entry)), ...elsewhere];
-      if (errors.length === 0) continue;
-      const before = results.get(entry.block)?.output;
-      set(entry.block, "failed", `tsc:\n${errors.join("\n")}${before ? `\n${before}` : ""}`);
+    return path;
+  }
+
+  private spawnBlock(path: string): { child: ChildProcess; printed: () => string } {
+    // Its own process group, so that stopping it stops what it started (npm, then node).
+    const child = spawn("bash", ["--noprofile", "--norc", path], {
+      env: this.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let printed = "";
+    child.stdout?.on("data", (chunk) => (printed += chunk));
+    child.stderr?.on("data", (chunk) => (printed += chunk));
+    return { child, printed: () => printed };
+  }
+
+  private async startBackground(
+    name: string,
+    code: string,
+    dir: string,
+    port: number,
+    timeoutMs = this.listenTimeoutMs,
+  ): Promise<string> {
+    const earlier = this.servers.find((server) => server.port === port && !server.exited);
+    if (earlier) await stop(earlier); // the reader's Ctrl-C
+    const { child, printed } = this.spawnBlock(this.script(name, code, dir, false));
+    const server: Background = { port, process: child, log: printed, exited: false };
+    child.once("exit", () => (server.exited = true));
+    this.servers.push(server);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (server.exited) return `it exited before listening on port ${port}:\n${tail(printed())}`;
+      if (await listening(port)) return "";
+      await sleep(100);
+    }
+    await stop(server);
+    return `nothing listened on 127.0.0.1:${port} within ${timeoutMs / 1000} s:\n${tail(printed())}`;
+  }
+
+  private async runForeground(name: string, code: string, dir: string) {
+    const { child, printed } = this.spawnBlock(this.script(name, code, dir, true));
+    const exited = new Promise<number | null>((done) => child.once("exit", done));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child, "SIGKILL");
+    }, this.blockTimeoutMs);
+    const status = await exited;
+    clearTimeout(timer);
+    if (status === 0) return { ok: true, output: printed() };
+    const why = timedOut ? `stopped after ${this.blockTimeoutMs / 1000} s` : `exit status ${status}`;
+    return { ok: false, output: `${why}:\n${tail(printed())}` };
+  }
+
+  private async stopServers(): Promise<void> {
+    for (const server of this.servers.splice(0).reverse()) await stop(server);
+  }
+
+  /** Each folder's TypeScript blocks in one tsc run, as a strict NodeNext project would check them. */
+  private async typeCheck(): Promise<void> {
+    const tsc = join(this.options.root, "node_modules", "typescript", "bin", "tsc");
+    for (const dir of new Set(this.typeScript.map((entry) => entry.dir))) {
+      const entries = this.typeScript.filter((entry) => entry.dir === dir);
+      const args = [
+        ...["--noEmit", "--strict", "--skipLibCheck", "--pretty", "false", "--target", "es2022"],
+        ...["--module", "nodenext", "--moduleResolution", "nodenext"],
+        ...["--types", "node", "--typeRoots", join(this.options.root, "node_modules", "@types")],
+      ];
+      const output = await execFileAsync(
+        process.execPath,
+        [tsc, ...args, ...entries.map((entry) => entry.name)],
+        { cwd: dir, env: this.env },
+      ).then(
+        () => "",
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      );
+      const lines = output.split("\n").filter((line) => line.includes("error TS"));
+      const ownedBy = (entry: { name: string }) => (line: string) =>
+        line.startsWith(`${entry.name}(`) || line.startsWith(`${resolve(dir, entry.name)}(`);
+      // Errors outside the blocks themselves (a package that is not installed, say) belong to every block here.
+      const elsewhere = lines.filter((line) => !entries.some((entry) => ownedBy(entry)(line)));
+      for (const entry of entries) {
+        const errors = [...lines.filter(ownedBy(entry)), ...elsewhere];
+        if (errors.length === 0) continue;
+        const before = this.results.get(entry.block);
+        const output = `tsc:\n${errors.join("\n")}${before?.output ? `\n${before.output}` : ""}`;
+        this.results.set(entry.block, { block: entry.block, status: "failed", output, ms: before?.ms ?? 0 });
+      }
     }
   }
 }

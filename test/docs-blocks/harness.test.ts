@@ -26,7 +26,10 @@ describe("reading a page", () => {
       [57, "ts", "run"],
       [63, "ts", "run"],
       [68, "sh", "run"],
+      [74, "sh", "run"],
+      [84, "sh", "run"],
     ]);
+    expect(blocks.at(-2)?.output).toEqual(["one", "three ..."]);
   });
 
   it("finds a block inside a list item and strips its indentation", () => {
@@ -78,8 +81,18 @@ describe("running the planted page", () => {
     expect(at(63).output).toContain("Error: thrown at run time");
   });
 
+  it("checks the output shown after a block, line by line in order, and fails a block that prints otherwise", () => {
+    expect(at(74).status).toBe("passed");
+    expect(at(84).status).toBe("failed");
+    expect(at(84).output).toBe(
+      "the output shown after it has a line it did not print (in that order):\n  one\nit printed:\none\ntwo",
+    );
+  });
+
   it("fails a background block that never listens on its port", () => {
     expect(at(68).status).toBe("failed");
-    expect(at(68).output).toBe("nothing listened on 127.0.0.1:4999 within 3 s:\na server that never listens");
+    expect(at(68).output).toBe(
+      "nothing listened on 127.0.0.1:47913 within 3 s:\na server that never listens",
+    );
   });
 });
