@@ -81,13 +81,12 @@ export default defineConfig({
         },
       },
       {
-        // Every code block of the README and the guides, run as written (test/docs-blocks/blocks.ts). One
-        // file's blocks run in order, in beforeAll; the ports they name (4010, 8787) are shared, so one file at a time.
+        // Every code block of the README and the guides, run as written (test/docs-blocks/blocks.ts): each
+        // Markdown file's blocks in order, in beforeAll, one file after another (they name the same ports).
         test: {
           ...shared,
           name: "docs-blocks",
           include: ["test/docs-blocks/**/*.test.ts"],
-          fileParallelism: false,
           testTimeout: 10_000,
           hookTimeout: 900_000,
         },

@@ -155,6 +155,8 @@ export interface SessionOptions {
   listenTimeoutMs?: number;
   /** How long a foreground block may run. */
   blockTimeoutMs?: number;
+  /** Where the harness starts the mock for files that do not start their own: 4010, as the docs say. */
+  mockPort?: number;
 }
 
 // What a newcomer's shell would not have: the variables `npm run` and vitest set, and the project's own
@@ -293,8 +295,9 @@ export async function runSession(blocks: Block[], options: SessionOptions): Prom
   const ports = new Set(
     runnable.flatMap((block) => (block.run.kind === "run" ? [block.run.background] : [])),
   );
-  const startsMock = ports.has(MOCK_PORT);
-  ports.add(MOCK_PORT);
+  const mockPort = options.mockPort ?? MOCK_PORT;
+  const startsMock = ports.has(mockPort);
+  ports.add(mockPort);
   for (const port of ports) {
     if (port === undefined || (await portIsFree(port))) continue;
     const output = `port ${port} on 127.0.0.1 is in use by another program, and these docs use it: stop that program and run again`;
@@ -304,7 +307,7 @@ export async function runSession(blocks: Block[], options: SessionOptions): Prom
 
   const session = new Session(await createWorkspace(options.root), options, results);
   try {
-    await session.run(runnable, startsMock);
+    await session.run(runnable, startsMock ? undefined : mockPort);
   } finally {
     await session.close();
   }
@@ -334,13 +337,14 @@ class Session {
     this.blockTimeoutMs = options.blockTimeoutMs ?? 240_000;
   }
 
-  async run(runnable: Block[], startsMock: boolean): Promise<void> {
-    if (!startsMock) {
+  /** Runs the blocks in order, after starting the mock on `mockPort` if given. */
+  async run(runnable: Block[], mockPort: number | undefined): Promise<void> {
+    if (mockPort !== undefined) {
       const problem = await this.startBackground(
         "mock",
-        "npm start",
+        `npm start -- --port ${mockPort}`,
         this.workspace.clone,
-        MOCK_PORT,
+        mockPort,
         MOCK_START_TIMEOUT_MS,
       );
       if (problem) {

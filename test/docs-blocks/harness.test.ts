@@ -48,7 +48,11 @@ describe("running the planted page", () => {
   const at = (line: number) => results.find((result) => result.block.line === line) as BlockResult;
 
   beforeAll(async () => {
-    results = await runSession(extractBlocks(markdown, PAGE), { root: ROOT, listenTimeoutMs: 3000 });
+    results = await runSession(extractBlocks(markdown, PAGE), {
+      root: ROOT,
+      listenTimeoutMs: 3000,
+      mockPort: 47914, // not the docs' 4010, so that this file can run beside docs.test.ts
+    });
   });
 
   it("passes blocks that work, in the clone and in my-app, with exports carried over and the mock up", () => {
