@@ -57,9 +57,9 @@ describe("running the planted page", () => {
 
   it("passes blocks that work, in the clone and in my-app, with exports carried over and the mock up", () => {
     expect(at(3)).toMatchObject({ status: "passed", output: "hello, hai-webhook-rotate\n" });
-    expect(at(10).status).toBe("passed");
-    expect(at(14).status).toBe("passed");
-    expect(at(46).status).toBe("passed");
+    expect(at(10).status, at(10).output).toBe("passed");
+    expect(at(14).status, at(14).output).toBe("passed");
+    expect(at(46).status, at(46).output).toBe("passed");
     expect(at(51)).toMatchObject({ status: "passed", output: "42\n" });
   });
 
@@ -86,7 +86,7 @@ describe("running the planted page", () => {
   });
 
   it("checks the output shown after a block, line by line in order, and fails a block that prints otherwise", () => {
-    expect(at(74).status).toBe("passed");
+    expect(at(74).status, at(74).output).toBe("passed");
     expect(at(84).status).toBe("failed");
     expect(at(84).output).toBe(
       "the output shown after it has a line it did not print (in that order):\n  one\nit printed:\none\ntwo",
