@@ -41,18 +41,16 @@ for (const file of files) {
       results = await runSession(blocks, { root: ROOT });
     });
 
-    it.each(blocks.map((block, index) => ({ index, where: `${file}:${block.line}` })))(
-      "the block at $where works as written, or says why it is not run",
-      ({ index }) => {
+    blocks.forEach((block, index) => {
+      const where = `${file}:${block.line}`;
+      it(`the block at ${where} works as written, or says why it is not run`, () => {
         const result = results[index] as BlockResult;
-        const where = `${file}:${result.block.line}`;
         if (result.status === "not-run") expect(result.output, `${where}: reason`).not.toBe("");
         else
-          expect(
-            result.status,
-            `${where} failed:\n${result.block.code}\n--- it printed ---\n${result.output}`,
-          ).toBe("passed");
-      },
-    );
+          expect(result.status, `${where} failed:\n${block.code}\n--- it printed ---\n${result.output}`).toBe(
+            "passed",
+          );
+      });
+    });
   });
 }
