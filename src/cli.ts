@@ -274,8 +274,8 @@ async function dispatch(run: Run, argv: string[]): Promise<number> {
     default:
       // Not echoed: a key pasted in the wrong place lands here.
       throw new UsageError(
-        `unknown command (not repeated here, in case it is a pasted secret)${suggestion(command, Object.keys(HELP))}. ` +
-          `The commands are rotate, retire, get and ping; run \`${NAME} --help\``,
+        "unknown command (not repeated here, in case it is a pasted secret): the commands are rotate, " +
+          `retire, get and ping${suggestion(command, Object.keys(HELP))}`,
       );
   }
 }

@@ -229,11 +229,7 @@ const quote = (path: string) => (/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path
 async function inspect(path: string): Promise<{ target: string; existing: Stats | undefined }> {
   const me = process.geteuid?.(); // undefined on Windows: no owners or modes to check
   const unsafe = (problem: string, fix: string) =>
-    new SecretsFileError(
-      "unsafe",
-      path,
-      `${problem}, so another user could read or replace the secrets. ${fix}`,
-    );
+    new SecretsFileError("unsafe", path, `${problem}. ${fix} Nothing was changed.`);
   const unwritable = (problem: string) =>
     new SecretsFileError(
       "unwritable",
@@ -255,13 +251,13 @@ async function inspect(path: string): Promise<{ target: string; existing: Stats 
     const linkFolder = dirname(path);
     if (me !== undefined && entry.uid !== me && entry.uid !== 0)
       throw unsafe(
-        `${path} is a symbolic link owned by another user (uid ${entry.uid})`,
+        `${path} is a symbolic link owned by another user (uid ${entry.uid}), who could point it at a file they read`,
         `If you trust it, take it over: \`chown -h ${me} ${quote(path)}\`; otherwise delete the link and use a file of your own.`,
       );
     const folder = await stat(linkFolder);
     if (me !== undefined && folder.mode & 0o002)
       throw unsafe(
-        `${path} is a symbolic link in ${linkFolder}, a folder every user can write to (mode ${octal(folder.mode)})`,
+        `${path} is a symbolic link in ${linkFolder}, a folder every user can write to (mode ${octal(folder.mode)}), so another user could replace it`,
         `Point --secrets-file at the real file instead (\`realpath ${quote(path)}\`), or keep the link in a folder only you can write.`,
       );
     try {
@@ -296,18 +292,18 @@ async function inspect(path: string): Promise<{ target: string; existing: Stats 
   if (existing && me !== undefined) {
     if (existing.uid !== me)
       throw unsafe(
-        `${path} is owned by another user (uid ${existing.uid})`,
+        `${path} is owned by another user (uid ${existing.uid}), who could read every secret written to it`,
         `If that user is trusted, take the file over: \`chown ${me} ${quote(path)}\`; otherwise delete it and rotate again to create a new one.`,
       );
     const groups = me === 0 ? [] : [process.getegid?.(), ...(process.getgroups?.() ?? [])];
     if (me !== 0 && !groups.includes(existing.gid))
       throw unsafe(
-        `${path} belongs to group ${existing.gid}, which this user is not in, so a rewrite could not keep it`,
+        `${path} belongs to group ${existing.gid}, which this user is not in: a rewrite could not keep that group, and its readers would lose access`,
         `Run \`chgrp ${process.getegid?.()} ${quote(path)}\`, or run as a member of group ${existing.gid}.`,
       );
     if (existing.mode & LOOSE_BITS)
       throw unsafe(
-        `${path} has mode ${octal(existing.mode)}: ${existing.mode & 0o004 ? "every user can read it" : "users other than its owner can write it"}`,
+        `${path} has mode ${octal(existing.mode)}: ${existing.mode & 0o004 ? "every user can read the secrets in it" : "users other than its owner can change the secrets in it"}`,
         `Run \`chmod ${octal(existing.mode & 0o750)} ${quote(path)}\` (the owner reads and writes, its group may read).`,
       );
   }
@@ -317,7 +313,7 @@ async function inspect(path: string): Promise<{ target: string; existing: Stats 
   if (!folderInfo?.isDirectory()) throw unwritable(`its folder ${folder} does not exist`);
   if (me !== undefined && folderInfo.mode & 0o002 && !(folderInfo.mode & 0o1000))
     throw unsafe(
-      `${folder}, the folder of ${path}, can be written by every user (mode ${octal(folderInfo.mode)})`,
+      `${folder}, the folder of ${path}, can be written by every user (mode ${octal(folderInfo.mode)}), so another user could replace the file`,
       `Run \`chmod o-w ${quote(folder)}\`, or keep the secrets file in a folder only you can write.`,
     );
   try {
