@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ROOT } from "../support/spec.js";
 
-export const BIN = join(ROOT, "dist", "src", "bin.js");
+const BIN = join(ROOT, "dist", "src", "bin.js");
 export const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 export const KEY = "hk-cliTestKeyThatMustNeverBePrinted0123";
 
