@@ -391,20 +391,19 @@ function clientFor(run: Run, timeout: string | boolean | undefined) {
 /** A client configuration error in this command's words (it names options and variables, not fields). */
 function configurationProblem(error: unknown): UsageError | undefined {
   if (!(error instanceof HaiAgentsConfigurationError)) return undefined;
-  switch (error.setting) {
-    case "apiKey":
-      return new UsageError(
-        `the API key in ${API_KEY_ENV} cannot be sent: it has whitespace or characters an HTTP header cannot ` +
-          "carry (a trailing newline, or an invisible character pasted with it). Set it again to the key alone. " +
-          "Nothing was sent",
-      );
-    case "timeoutInSeconds":
-      return new UsageError(
-        "--timeout must be a number of seconds above 0 and at most 2147483 (about 24 days). Nothing was sent",
-      );
-    default:
-      return new UsageError(`${BASE_URL_ENV} is not usable: ${oneLine(error.message)}`);
-  }
+  if (error.setting === "apiKey")
+    return new UsageError(
+      `the API key in ${API_KEY_ENV} cannot be sent: it has whitespace or characters an HTTP header cannot ` +
+        "carry (a trailing newline, or an invisible character pasted with it). Set it again to the key alone. " +
+        "Nothing was sent",
+    );
+  if (error.setting === "timeoutInSeconds")
+    return new UsageError(
+      "--timeout must be a number of seconds above 0 and at most 2147483 (about 24 days). Nothing was sent",
+    );
+  if (error.setting === "baseUrl")
+    return new UsageError(`${BASE_URL_ENV} is not usable: ${oneLine(error.message)}`);
+  return new UsageError(oneLine(error.message));
 }
 
 /** A secrets-file problem found before anything was sent, in this command's words. */
