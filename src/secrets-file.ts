@@ -20,6 +20,7 @@ import {
   link,
   lstat,
   open,
+  readdir,
   readFile,
   realpath,
   rename,
@@ -446,9 +447,26 @@ async function withLock<T>(
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS / 2 + Math.random() * LOCK_POLL_MS));
   }
   try {
+    await sweepLeftovers(target);
     return await change();
   } finally {
     await release(token, lock);
+  }
+}
+
+/**
+ * Removes what a process killed in the middle of a change left beside the file: its lock's staging copy
+ * (`<file>.lock.<pid>.<hex>`) and its temporary file (`.<file>.<pid>.<hex>.tmp`). Both names carry the PID
+ * of the only process that ever uses them, so once it is gone they are litter. (Claims are never swept:
+ * they are removed only through `breakStale`, like locks.)
+ */
+async function sweepLeftovers(target: string): Promise<void> {
+  const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const leftover = new RegExp(`^(?:${name}\\.lock|\\.${name})\\.([1-9]\\d*)\\.[0-9a-f]+(?:\\.tmp)?$`);
+  const folder = dirname(target);
+  for (const entry of await readdir(folder).catch(() => [])) {
+    const pid = leftover.exec(entry)?.[1];
+    if (pid !== undefined && ownerIsGone(pid)) await unlink(join(folder, entry)).catch(() => undefined);
   }
 }
 
@@ -481,8 +499,9 @@ async function take(lock: string, name: string): Promise<Attempt> {
 /** Removes `name` if it still holds `stale`, under a claim that no other breaker of `stale` can hold. */
 async function breakStale(lock: string, name: string, stale: string): Promise<boolean> {
   const claim = `${lock}.break.${stale}`;
-  const { token } = await take(lock, claim);
-  if (token === undefined) return false; // another process is breaking it
+  const { token, retryNow } = await take(lock, claim);
+  // Another process is breaking it, or a dead breaker's claim was just removed (then try again at once).
+  if (token === undefined) return retryNow === true;
   try {
     // Holding the claim, only we may remove a lock holding `stale`, and its dead owner never will.
     if ((await readToken(name)) !== stale) return true;

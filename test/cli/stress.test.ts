@@ -5,7 +5,7 @@
 // The promise checked: every run that exits 0 has its secret in the file, every other run that was not
 // killed printed its secret, and the file holds nothing but issued secrets, each once.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -112,8 +112,9 @@ async function trial(
       } else if (exit.code === EXIT.notStored && exit.stdout === `${secret}\n`) tally.printed += 1;
       else tally.lost += 1;
     });
-    // Whatever the crashes left behind, the next change gets the lock.
+    // Whatever the crashes left behind, the next change gets the lock and leaves the folder clean.
     await appendSecret(file, `whsec_afterTheStress${name}0000000000000000`, { lockWaitMs: 5_000 });
+    expect(readdirSync(dir)).toEqual(["webhook-secrets"]);
     return tally;
   } finally {
     rmSync(dir, { recursive: true, force: true });
