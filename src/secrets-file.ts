@@ -417,7 +417,7 @@ async function withLock<T>(
   const lock = `${target}.lock`;
   const deadline = Date.now() + waitMs;
   let token: string | undefined;
-  for (;;) {
+  for (let tries = 0; ; tries += 1) {
     let attempt: Attempt;
     try {
       attempt = await take(lock, lock);
@@ -443,8 +443,9 @@ async function withLock<T>(
           "If no rotate or retire is running, delete the lock file and try again.",
       );
     }
-    // Jittered, so that many waiting processes do not retry in step.
-    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS / 2 + Math.random() * LOCK_POLL_MS));
+    // Backing off to a few times the base interval, jittered so that many waiters do not retry in step.
+    const interval = LOCK_POLL_MS * Math.min(4, 1.25 ** tries);
+    await new Promise((resolve) => setTimeout(resolve, interval * (0.5 + Math.random())));
   }
   try {
     await sweepLeftovers(target);
@@ -477,21 +478,27 @@ interface Attempt {
   retryNow?: boolean;
 }
 
-/** One try at creating `name` (the lock, or a claim on a stale one) holding a fresh token of ours. */
+/**
+ * One try at creating `name` (the lock, or a claim on a stale one) holding a fresh token of ours. While a
+ * live process holds it, a try is one read: waiting costs little, even for many waiters in one process.
+ */
 async function take(lock: string, name: string): Promise<Attempt> {
-  const token = `${process.pid}.${randomBytes(8).toString("hex")}`;
-  const own = `${lock}.${token}`;
-  await writeFile(own, `${token}\n`, { flag: "wx", mode: NEW_FILE_MODE });
-  try {
-    await link(own, name);
-    return { token };
-  } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error;
-  } finally {
-    await unlink(own).catch(() => undefined);
+  let held = await readToken(name);
+  if (held === undefined) {
+    const token = `${process.pid}.${randomBytes(8).toString("hex")}`;
+    const own = `${lock}.${token}`;
+    await writeFile(own, `${token}\n`, { flag: "wx", mode: NEW_FILE_MODE });
+    try {
+      await link(own, name);
+      return { token };
+    } catch (error) {
+      if (errorCode(error) !== "EEXIST") throw error;
+    } finally {
+      await unlink(own).catch(() => undefined);
+    }
+    held = await readToken(name);
+    if (held === undefined) return { retryNow: true }; // released meanwhile
   }
-  const held = await readToken(name);
-  if (held === undefined) return { retryNow: true }; // released meanwhile
   if (!ownerIsGone(held)) return {};
   return { retryNow: await breakStale(lock, name, held) };
 }
