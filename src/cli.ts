@@ -469,13 +469,16 @@ async function store(
   const { id, path, secret } = rotated;
   try {
     await appendSecret(path, secret, rotated.lockWait);
-    // Success is reported from what a receiver will read, not from what we meant to write.
+    // Success is reported from what a receiver will read, not from what we meant to write. Another run
+    // may have appended a newer secret since; ours only has to be there.
     const stored = await readSecretsFile(path);
-    if (stored.at(-1) !== secret)
-      throw new Error(`${path} does not end with the new secret after writing it`);
+    if (!stored.includes(secret)) throw new Error(`${path} does not hold the new secret after writing it`);
+    const count = `${stored.length} secret${stored.length === 1 ? "" : "s"}`;
     run.say(
-      `Rotated the signing secret of webhook ${id} and stored it as the last of ${stored.length} ` +
-        `secret${stored.length === 1 ? "" : "s"} in ${path}.`,
+      stored.at(-1) === secret
+        ? `Rotated the signing secret of webhook ${id} and stored it as the last of ${count} in ${path}.`
+        : `Rotated the signing secret of webhook ${id} and stored it in ${path} (${count}; another rotation ` +
+            "has appended a newer one since).",
     );
     if (rotated.created)
       run.say(

@@ -109,15 +109,18 @@ async function trial(
       const secret = secretFor(name, run);
       if (exit.signal === "SIGKILL") tally.killed += 1;
       else if (exit.code === EXIT.done && stored.includes(secret)) tally.stored += 1;
-      else if (exit.code === EXIT.notStored && exit.stdout === `${secret}\n`) tally.printed += 1;
-      else {
+      else if (exit.code === EXIT.notStored && exit.stdout === `${secret}\n`) {
+        tally.printed += 1;
+        console.log(`stress: ${name} run ${run} could not store its secret: ${exit.stderr.split("\n")[0]}`);
+      } else {
         tally.lost += 1;
         tally.problems.push(`${name} run ${run}: exit ${exit.code ?? exit.signal}, ${exit.stderr.trim()}`);
       }
     });
     // Whatever the crashes left behind, the next change gets the lock and leaves the folder clean.
     await appendSecret(file, `whsec_afterTheStress${name}0000000000000000`, { lockWaitMs: 5_000 });
-    expect(readdirSync(dir)).toEqual(["webhook-secrets"]);
+    // (A run that could not store its secret leaves it in a rescue file, as documented.)
+    expect(readdirSync(dir).filter((entry) => !entry.includes(".unstored-"))).toEqual(["webhook-secrets"]);
     return tally;
   } finally {
     rmSync(dir, { recursive: true, force: true });
