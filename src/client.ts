@@ -221,8 +221,13 @@ function resolveBaseUrl(explicit: string | undefined, allowInsecureHttp = false)
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw refuse("must use https (or http for a local server).");
-  // `new URL` drops an empty query or fragment, but "https://host/#" would still send requests to "/".
-  if (/[?#]/.test(raw)) throw refuse("must not contain a query (?) or a fragment (#). Use the origin only.");
+  // `new URL` drops an empty query or fragment, but "https://host/#" would still send requests to "/". Paths
+  // in the spec start with /api/v2, so a base URL that repeats it would double the prefix.
+  if (/[?#]/.test(raw) || /\/api\/v2\/?$/.test(url.pathname)) {
+    throw refuse(
+      "must be the origin only: no query (?), fragment (#) or /api/v2 (every path starts with it).",
+    );
+  }
   if (url.username || url.password || /^[a-z]+:\/\/[^/]*@/i.test(raw)) {
     throw refuse("must not contain credentials; pass the API key as `token` instead.");
   }
@@ -231,10 +236,6 @@ function resolveBaseUrl(explicit: string | undefined, allowInsecureHttp = false)
       "uses plain http for a host that is not loopback, which would send the API key in clear text. Use " +
         "https, or set `allowInsecureHttp: true` if the network in between is yours.",
     );
-  }
-  // Paths in the spec start with /api/v2, so a base URL that repeats it would double the prefix.
-  if (/\/api\/v2\/?$/.test(url.pathname)) {
-    throw refuse("ends with /api/v2, which every path already starts with. Use the origin only.");
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -354,23 +355,15 @@ export async function exchange(
         `its body is larger than ${MAX_RESPONSE_BYTES} bytes (1 MiB) and was not read`,
       );
     }
-    let body: unknown = text;
-    if (response.ok) {
-      if (status === 204 || status === 205) body = undefined;
-      else if (text === "") throw unreadable(operation, status, "its body is empty");
-      else {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // The parser's message quotes the body, which may hold the secret: it is not kept.
-          throw unreadable(operation, status, "its body is not JSON");
-        }
-      }
-    } else {
+    let body: unknown;
+    if (!response.ok || (status !== 204 && status !== 205)) {
       try {
         body = JSON.parse(text);
       } catch {
-        // plain text, such as a proxy's HTML page
+        // A refusal may be plain text, such as a proxy's HTML page. A 2xx must be JSON; the parser's
+        // message quotes the body, which may hold the secret, so it is not kept.
+        if (!response.ok) body = text;
+        else throw unreadable(operation, status, text === "" ? "its body is empty" : "its body is not JSON");
       }
     }
     return { status, statusText: response.statusText, headers: response.headers, text, body };
