@@ -401,7 +401,6 @@ export async function exchange(
     throw new HaiAgentsNetworkError({
       operation: operation.label,
       origin: config.origin,
-      outcome: neverSent(error) ? "not_sent" : "unknown",
       advice: operation.unknown,
       cause: error,
       known: config.known,
@@ -447,28 +446,6 @@ async function readBounded(response: Response): Promise<string | undefined> {
     }
     chunks.push(value);
   }
-}
-
-// Codes of a connection that never carried the request: refused, no such host, or a TLS handshake or
-// certificate check that failed (a request is only written once the handshake has succeeded).
-const NOT_CONNECTED =
-  /^(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_SSL_.*|ERR_TLS_.*|CERT_.*|UNABLE_TO_.*|.*SELF_SIGNED.*|HOSTNAME_MISMATCH)$/;
-
-function neverSent(error: unknown): boolean {
-  for (
-    let current = error, depth = 0;
-    current instanceof Error && depth < 4;
-    current = current.cause, depth++
-  ) {
-    const { code } = current as { code?: unknown };
-    if (typeof code !== "string") continue;
-    // Node names a handshake cut short only in the message.
-    return (
-      NOT_CONNECTED.test(code) ||
-      (code === "ECONNRESET" && /before secure TLS connection/.test(current.message))
-    );
-  }
-  return false;
 }
 
 function originOf(location: string | null, base: string): string | undefined {
