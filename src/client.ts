@@ -138,7 +138,7 @@ function checkKey(key: unknown, source: string): string {
         : key === ""
           ? "is empty."
           : "contains whitespace, a control character or a character outside ASCII (often a trailing " +
-            "newline from a .env file, or an invisible zero-width space pasted with it). Remove it and try again."
+            "newline from a .env file, or a pasted zero-width space). Remove it and try again."
     }`,
   );
 }
@@ -171,8 +171,8 @@ function checkHeaders(headers: unknown, known: string[], where: string): void {
         throw new HaiAgentsConfigurationError(
           "headers",
           `The value of the ${JSON.stringify(name.slice(0, 40))} header in ${where} cannot be sent: it holds ` +
-            "a line break, a control character or a character outside Latin-1 (such as an invisible " +
-            "zero-width space). Remove it and try again.",
+            "a line break, a control character or a character outside Latin-1 (such as a zero-width space). " +
+            "Remove it and try again.",
           undefined,
           known,
         );

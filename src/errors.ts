@@ -297,9 +297,8 @@ export class HaiAgentsRedirectError extends HaiAgentsError {
     const origin = init.locationOrigin && redact(init.locationOrigin, init.known);
     super(
       `${init.operation} was answered with ${init.status ? `HTTP ${init.status}` : "a redirect (status hidden by the browser)"}${origin ? ` to ${origin}` : ""}. ` +
-        "It was not followed: the request and its key were sent once, to the configured origin only, and " +
-        "nothing was changed there. Point the base URL at the API's own origin (a proxy or an old hostname " +
-        "may be redirecting).",
+        "It was not followed (the key went to the configured origin only) and nothing was changed. Point " +
+        "the base URL at the API's own origin: a proxy or an old hostname may be redirecting.",
       { outcome: "rejected", statusCode: init.status || undefined, known: init.known },
     );
     this.status = init.status;
