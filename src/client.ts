@@ -138,7 +138,7 @@ function checkKey(key: unknown, source: string): string {
         : key === ""
           ? "is empty."
           : "contains whitespace, a control character or a character outside ASCII (often a trailing " +
-            "newline from a .env file, or an invisible zero-width space pasted with it). Remove it and try again."
+            "newline from a .env file, or a pasted zero-width space). Remove it and try again."
     }`,
   );
 }
@@ -171,8 +171,8 @@ function checkHeaders(headers: unknown, known: string[], where: string): void {
         throw new HaiAgentsConfigurationError(
           "headers",
           `The value of the ${JSON.stringify(name.slice(0, 40))} header in ${where} cannot be sent: it holds ` +
-            "a line break, a control character or a character outside Latin-1 (such as an invisible " +
-            "zero-width space). Remove it and try again.",
+            "a line break, a control character or a character outside Latin-1 (such as a zero-width space). " +
+            "Remove it and try again.",
           undefined,
           known,
         );
@@ -221,8 +221,13 @@ function resolveBaseUrl(explicit: string | undefined, allowInsecureHttp = false)
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw refuse("must use https (or http for a local server).");
-  // `new URL` drops an empty query or fragment, but "https://host/#" would still send requests to "/".
-  if (/[?#]/.test(raw)) throw refuse("must not contain a query (?) or a fragment (#). Use the origin only.");
+  // `new URL` drops an empty query or fragment, but "https://host/#" would still send requests to "/". Paths
+  // in the spec start with /api/v2, so a base URL that repeats it would double the prefix.
+  if (/[?#]/.test(raw) || /\/api\/v2\/?$/.test(url.pathname)) {
+    throw refuse(
+      "must be the origin only: no query (?), fragment (#) or /api/v2 (every path starts with it).",
+    );
+  }
   if (url.username || url.password || /^[a-z]+:\/\/[^/]*@/i.test(raw)) {
     throw refuse("must not contain credentials; pass the API key as `token` instead.");
   }
@@ -231,10 +236,6 @@ function resolveBaseUrl(explicit: string | undefined, allowInsecureHttp = false)
       "uses plain http for a host that is not loopback, which would send the API key in clear text. Use " +
         "https, or set `allowInsecureHttp: true` if the network in between is yours.",
     );
-  }
-  // Paths in the spec start with /api/v2, so a base URL that repeats it would double the prefix.
-  if (/\/api\/v2\/?$/.test(url.pathname)) {
-    throw refuse("ends with /api/v2, which every path already starts with. Use the origin only.");
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -354,23 +355,15 @@ export async function exchange(
         `its body is larger than ${MAX_RESPONSE_BYTES} bytes (1 MiB) and was not read`,
       );
     }
-    let body: unknown = text;
-    if (response.ok) {
-      if (status === 204 || status === 205) body = undefined;
-      else if (text === "") throw unreadable(operation, status, "its body is empty");
-      else {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // The parser's message quotes the body, which may hold the secret: it is not kept.
-          throw unreadable(operation, status, "its body is not JSON");
-        }
-      }
-    } else {
+    let body: unknown;
+    if (!response.ok || (status !== 204 && status !== 205)) {
       try {
         body = JSON.parse(text);
       } catch {
-        // plain text, such as a proxy's HTML page
+        // A refusal may be plain text, such as a proxy's HTML page. A 2xx must be JSON; the parser's
+        // message quotes the body, which may hold the secret, so it is not kept.
+        if (!response.ok) body = text;
+        else throw unreadable(operation, status, text === "" ? "its body is empty" : "its body is not JSON");
       }
     }
     return { status, statusText: response.statusText, headers: response.headers, text, body };
@@ -408,7 +401,6 @@ export async function exchange(
     throw new HaiAgentsNetworkError({
       operation: operation.label,
       origin: config.origin,
-      outcome: neverSent(error) ? "not_sent" : "unknown",
       advice: operation.unknown,
       cause: error,
       known: config.known,
@@ -454,28 +446,6 @@ async function readBounded(response: Response): Promise<string | undefined> {
     }
     chunks.push(value);
   }
-}
-
-// Codes of a connection that never carried the request: refused, no such host, or a TLS handshake or
-// certificate check that failed (a request is only written once the handshake has succeeded).
-const NOT_CONNECTED =
-  /^(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_SSL_.*|ERR_TLS_.*|CERT_.*|UNABLE_TO_.*|.*SELF_SIGNED.*|HOSTNAME_MISMATCH)$/;
-
-function neverSent(error: unknown): boolean {
-  for (
-    let current = error, depth = 0;
-    current instanceof Error && depth < 4;
-    current = current.cause, depth++
-  ) {
-    const { code } = current as { code?: unknown };
-    if (typeof code !== "string") continue;
-    // Node names a handshake cut short only in the message.
-    return (
-      NOT_CONNECTED.test(code) ||
-      (code === "ECONNRESET" && /before secure TLS connection/.test(current.message))
-    );
-  }
-  return false;
 }
 
 function originOf(location: string | null, base: string): string | undefined {

@@ -297,9 +297,8 @@ export class HaiAgentsRedirectError extends HaiAgentsError {
     const origin = init.locationOrigin && redact(init.locationOrigin, init.known);
     super(
       `${init.operation} was answered with ${init.status ? `HTTP ${init.status}` : "a redirect (status hidden by the browser)"}${origin ? ` to ${origin}` : ""}. ` +
-        "It was not followed: the request and its key were sent once, to the configured origin only, and " +
-        "nothing was changed there. Point the base URL at the API's own origin (a proxy or an old hostname " +
-        "may be redirecting).",
+        "It was not followed (the key went to the configured origin only) and nothing was changed. Point " +
+        "the base URL at the API's own origin: a proxy or an old hostname may be redirecting.",
       { outcome: "rejected", statusCode: init.status || undefined, known: init.known },
     );
     this.status = init.status;
@@ -327,6 +326,11 @@ export class HaiAgentsTimeoutError extends HaiAgentsError {
   }
 }
 
+// Codes of a connection that never carried the request: refused, no such host, or a TLS handshake or
+// certificate check that failed (a request is only written once the handshake has succeeded).
+const NOT_CONNECTED =
+  /^(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_SSL_.*|ERR_TLS_.*|CERT_.*|UNABLE_TO_.*|.*SELF_SIGNED.*|HOSTNAME_MISMATCH)$/;
+
 /**
  * The connection failed. `outcome` is `not_sent` when no request could have left (connection refused,
  * unknown host, TLS handshake or certificate refused), `unknown` when it broke after the request may have
@@ -337,29 +341,33 @@ export class HaiAgentsNetworkError extends HaiAgentsError {
   constructor(init: {
     operation: string;
     origin: string;
-    outcome: "not_sent" | "unknown";
     advice: string;
     cause: unknown;
     known?: KnownSecrets;
   }) {
-    // The innermost reason with a code says most: "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1".
-    let reason = "";
+    // The innermost cause says most ("ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1"), and its code says
+    // whether the request could have left.
+    let inner: (Error & { code?: unknown }) | undefined;
     for (
       let error = init.cause, depth = 0;
       error instanceof Error && depth < 4;
       error = error.cause, depth++
     ) {
-      const { code } = error as { code?: unknown };
-      reason = ` (${typeof code === "string" ? `${code}: ` : ""}${error.message.trim()})`;
+      inner = error;
     }
+    const code = typeof inner?.code === "string" ? inner.code : "";
+    const reason = inner ? ` (${code && `${code}: `}${inner.message.trim()})` : "";
+    // Node names a handshake cut short only in the message.
+    const notSent =
+      NOT_CONNECTED.test(code) || (code === "ECONNRESET" && /before secure TLS connection/.test(reason));
     super(
       `${init.operation} ${
-        init.outcome === "not_sent"
+        notSent
           ? `could not connect to ${init.origin}${reason}, so nothing was sent. Check the base URL, the ` +
             "network and any proxy between (a TLS-intercepting proxy breaks the certificate check), then try again."
           : `lost the connection to ${init.origin}${reason}. ${init.advice}`
       }`,
-      { outcome: init.outcome, cause: init.cause, known: init.known },
+      { outcome: notSent ? "not_sent" : "unknown", cause: init.cause, known: init.known },
     );
   }
 }

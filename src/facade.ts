@@ -181,15 +181,9 @@ export class HaiAgentsClient {
   constructor(options: HaiAgentsClientOptions = {}) {
     const { token } = options;
     const [apiKey, source] = token === undefined ? apiKeyFromEnvironment() : [token, "the `token` option"];
+    // The facade's options are the raw client's, but for the key's name and the region.
     const config = configure(
-      {
-        baseUrl: options.baseUrl ?? options.environment,
-        apiKey,
-        fetch: options.fetch,
-        headers: options.headers,
-        timeoutInSeconds: options.timeoutInSeconds,
-        allowInsecureHttp: options.allowInsecureHttp,
-      },
+      { ...options, baseUrl: options.baseUrl ?? options.environment, apiKey, validateWebhookId: true },
       source,
     );
     this.webhooks = new WebhooksClient(config);
