@@ -76,16 +76,24 @@ function isThisMachine(hostname: string | undefined, allowed: readonly string[])
 // ---------------------------------------------------------------------------------------------------
 // From node:http to a Fetch Request, and back
 
-/** Reads and discards the rest of a body nobody will read, dropping the connection past MAX_DRAINED_BYTES. */
-function drain(request: IncomingMessage): void {
-  if (request.complete || request.destroyed) return;
+/**
+ * Reads and discards the rest of a body nobody will read, dropping the connection past MAX_DRAINED_BYTES.
+ * Resolves once the body has ended or the connection is gone.
+ */
+function drain(request: IncomingMessage): Promise<void> {
+  if (request.complete || request.destroyed) return Promise.resolve();
   let size = 0;
   request.removeAllListeners("data");
   request.on("data", (chunk: Buffer) => {
     size += chunk.length;
     if (size > MAX_DRAINED_BYTES) request.socket.destroy();
   });
+  const done = new Promise<void>((resolve) => {
+    request.once("end", resolve);
+    request.once("close", resolve);
+  });
   request.resume();
+  return done;
 }
 
 /** The body as a web stream that pulls from the socket; cancelling it (a 413) drains the rest instead. */
@@ -107,7 +115,7 @@ function bodyStream(request: IncomingMessage): ReadableStream<Uint8Array> {
     },
     cancel() {
       cancelled = true;
-      drain(request);
+      void drain(request);
     },
   });
 }
@@ -199,11 +207,12 @@ export function createMockHandler(
           "the request that caused this.",
       );
     }
-    // A body refused unread is drained, not buffered, so the client can read the answer; then the
-    // connection closes, since its remaining bytes cannot be trusted to frame a next request.
+    // A body refused unread is drained (read and discarded, not buffered) before the answer: a client still
+    // writing it would otherwise meet a closed socket (EPIPE) instead of reading our 413. The connection
+    // still closes after the answer, since a body cut short cannot be trusted to frame a next request.
     const unread = !request.complete;
-    await send(response, answer, unread);
-    drain(request);
+    await drain(request);
+    if (!request.socket.destroyed) await send(response, answer, unread);
     return answer;
   };
 }
