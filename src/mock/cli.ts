@@ -18,6 +18,8 @@ import {
   sandboxSettings,
 } from "./sandbox.js";
 import { type RunningMockServer, startMockServer } from "./server.js";
+import { DeliveryTimeline } from "./timeline.js";
+import { PAGE_ROUTE, withLivePage } from "./timeline-page.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options: flags win over MOCK_* environment variables.
@@ -262,9 +264,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log: (line) => console.log(line) });
+  const live = sandbox && withLivePage(sandboxHandler(sandbox), new DeliveryTimeline(sandbox), SAMPLE_TOKEN);
   try {
     server = await startMockServer({
-      stateful: sandbox && sandboxHandler(sandbox),
+      stateful: live,
       host: options.host,
       port: options.port,
       dynamic: options.dynamic,
@@ -278,6 +281,7 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(renderCheatSheet(server, options.dynamic));
   if (sandbox && options.sandbox) {
     console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
+    console.log(`  Watch it live:     ${server.url}${PAGE_ROUTE}   (open in a browser on this machine)`);
     // Its timers are unref'd: stopping exits the process, which ends the stream and pending retries.
     if (options.sandbox.eventsEvery !== undefined) sandbox.streamEvents(options.sandbox.eventsEvery);
   }

@@ -22,9 +22,9 @@ export const SANDBOX_WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
  * in the cheat sheet so a receiver can be configured before the first rotation. Never use it anywhere real.
  */
 export const SANDBOX_SECRET = "whsec_SANDBOX_ONLY_not_a_real_secret_0000000000";
-const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
-const DEFAULT_DISABLE_AFTER = 5;
-const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
+export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
+export const DEFAULT_DISABLE_AFTER = 5;
+export const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
 // Attempts and events kept: enough for a long rehearsal, bounded for an all-day `--events-every`.
 const MAX_LOG_ENTRIES = 10_000;
 
@@ -78,6 +78,9 @@ export interface EventRecord {
   state: "pending" | "delivered" | "lost";
   attempts: DeliveryAttempt[];
 }
+
+/** What changed in a sandbox, as `watch()` listeners hear it: they read the new state from the sandbox. */
+export type SandboxChange = "event" | "attempt" | "rotation" | "disabled" | "cleared";
 
 type PingResult =
   | { status: 200; body: { response_status: number } }
@@ -166,6 +169,7 @@ export class Sandbox {
   private stream: NodeJS.Timeout | undefined;
   private streamStep = 0;
   private streamSession = randomUUID();
+  private readonly watchers = new Set<(change: SandboxChange) => void>();
 
   constructor(options: SandboxOptions = {}) {
     this.#secret = checkSecret(options.secret ?? SANDBOX_SECRET);
@@ -201,6 +205,16 @@ export class Sandbox {
     return this.rotatedAt;
   }
 
+  /** Calls `listener` after every change (the live page, src/mock/timeline.ts); returns how to stop. */
+  watch(listener: (change: SandboxChange) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private changed(change: SandboxChange): void {
+    for (const listener of this.watchers) listener(change);
+  }
+
   /** The webhook as `GET` returns it: no secret, delivery health from real attempts. */
   get(): Webhook {
     return { ...this.webhook, enabled_events: [...this.webhook.enabled_events] };
@@ -213,6 +227,7 @@ export class Sandbox {
     this.rotatedAt = Date.now();
     this.webhook.updated_at = new Date(this.rotatedAt).toISOString();
     this.log(`rotated: deliveries are now signed with secret #${this.generation}`);
+    this.changed("rotation");
     return { ...this.get(), secret: this.#secret };
   }
 
@@ -230,6 +245,7 @@ export class Sandbox {
       data: { webhook_id: this.webhookId },
     };
     const attempt = await this.send(event, 1, "ping");
+    this.changed("attempt");
     if (attempt.response_status === null)
       return {
         status: 502,
@@ -250,6 +266,7 @@ export class Sandbox {
     this.events.set(event.id, record);
     if (this.events.size > MAX_LOG_ENTRIES) this.forgetOldestFinishedEvent();
     this.track(this.attempt(event, record, 1));
+    this.changed("event");
     return event.id;
   }
 
@@ -280,6 +297,7 @@ export class Sandbox {
 
   clearDeliveries(): void {
     this.attemptLog.length = 0;
+    this.changed("cleared");
   }
 
   /** Events queued so far (not pings; the newest 10,000), with their attempts and whether they arrived. */
@@ -325,6 +343,7 @@ export class Sandbox {
     if (this.webhook.disabled) {
       record.state = "lost";
       this.log(`${event.id} ${event.type} not sent: the webhook is disabled`);
+      this.changed("attempt");
       return;
     }
     const attempt = await this.send(event, number, "event");
@@ -340,6 +359,7 @@ export class Sandbox {
         this.webhook.disabled = true;
         this.webhook.updated_at = new Date().toISOString();
         this.log(`webhook disabled after ${this.consecutiveLost} consecutive lost events`);
+        this.changed("disabled");
       }
     } else {
       // Awaited through `inFlight`, so `settled()` waits for retries, while the timer itself is unref'd.
@@ -357,6 +377,7 @@ export class Sandbox {
         }),
       );
     }
+    this.changed("attempt");
   }
 
   // One POST, signed now with the current secret, recorded in health and in the log.

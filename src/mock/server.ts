@@ -64,8 +64,9 @@ export interface StatefulRequest {
  */
 export interface StatefulHandler {
   /** Routes it serves beside the spec's, e.g. { method: "GET", path: "/_sandbox/deliveries" }. They get
-   *  the same rules: bearer token required, `{webhook_id}` checked like the spec's. */
-  routes?: ReadonlyArray<{ method: string; path: string }>;
+   *  the same rules: bearer token required (unless `secured: false`, for a page a browser tab opens),
+   *  `{webhook_id}` checked like the spec's. */
+  routes?: ReadonlyArray<{ method: string; path: string; secured?: boolean }>;
   handle(request: StatefulRequest): MockAnswer | undefined | Promise<MockAnswer | undefined>;
 }
 
@@ -186,11 +187,11 @@ function routesOf(operations: readonly HttpOperation[], stateful: StatefulHandle
     operation,
     secured: (operation.security ?? []).length > 0,
   }));
-  const extra = (stateful?.routes ?? []).map(({ method, path }) => ({
+  const extra = (stateful?.routes ?? []).map(({ method, path, secured }) => ({
     method: method.toUpperCase(),
     template: path,
     operation: undefined,
-    secured: true,
+    secured: secured ?? true,
   }));
   return [...fromSpec, ...extra];
 }
@@ -332,6 +333,14 @@ export function createMockHandler(
           "the request that caused this.",
       );
     }
+    if (result.body instanceof ReadableStream) {
+      streamAnswer(response, result.body, {
+        ...corsHeaders(request),
+        ...result.headers,
+        status: result.status,
+      });
+      return result;
+    }
     const text =
       result.body === undefined
         ? ""
@@ -371,6 +380,37 @@ export function formatRequestLine(
   return `${time}  ${request.method ?? "?"} ${target}${prefer}  → ${status}  ${durationMs.toFixed(1)} ms`;
 }
 
+// Open streamed answers (the sandbox's live page stream), ended when the server closes.
+const streaming = new Set<ServerResponse>();
+
+/** Sends a streamed answer (a body that is a ReadableStream) until it ends or the client goes away. */
+function streamAnswer(
+  response: ServerResponse,
+  body: ReadableStream<Uint8Array>,
+  { status, ...headers }: Record<string, string | number>,
+): void {
+  response.writeHead(Number(status), headers);
+  response.flushHeaders();
+  const reader = body.getReader();
+  streaming.add(response);
+  response.on("close", () => {
+    streaming.delete(response);
+    reader.cancel().catch(() => undefined);
+  });
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || response.destroyed) break;
+        response.write(value);
+      }
+    } catch {
+      // the stream failed or was cancelled: end the answer
+    }
+    if (!response.destroyed) response.end();
+  })();
+}
+
 export async function startMockServer(options: MockServerOptions): Promise<RunningMockServer> {
   const specPath = options.specPath ?? findSpec();
   const operations = await loadOperations(specPath);
@@ -405,6 +445,9 @@ export async function startMockServer(options: MockServerOptions): Promise<Runni
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
+        // A stream never ends on its own: end this server's (a socket knows its server, untyped in Node's types).
+        for (const response of streaming)
+          if ((response.socket as { server?: unknown } | null)?.server === server) response.destroy();
       }),
   };
 }
