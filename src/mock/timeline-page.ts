@@ -285,10 +285,12 @@ function redraw(view) {
   const focusedId = focused ? focused.dataset.event : undefined;
   const scroller = document.querySelector(".timeline");
   const scroll = scroller ? scroller.scrollTop : 0;
+  // Following the newest rows (scrolled to the end) keeps following them; a reader scrolled up stays put.
+  const atEnd = !scroller || scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 8;
   for (const name of ["webhook", "summary", "timeline"]) document.getElementById(name).innerHTML = view.html[name];
   for (const details of document.querySelectorAll("details[data-event]")) if (open.has(details.dataset.event)) details.open = true;
   const again = document.querySelector(".timeline");
-  if (again) again.scrollTop = scroll;
+  if (again) again.scrollTop = atEnd ? again.scrollHeight : scroll;
   if (focusedId) {
     const row = document.querySelector('details[data-event="' + CSS.escape(focusedId) + '"] > summary');
     if (row) row.focus();
