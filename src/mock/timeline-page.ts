@@ -235,7 +235,7 @@ export function renderTimeline(timeline: Timeline): string {
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (share) =>
-        `<span class="tick" style="left:${share * 100}%">${clock(new Date(start + share * span).toISOString()).slice(0, 8)}</span>`,
+        `<span class="tick" style="left:${share * 100}%">${clock(new Date(start + share * span).toISOString()).slice(0, span < 10_000 ? 10 : 8)}</span>`,
     )
     .join("");
   const axisHeight = 1.1 * Math.max(1, ...flagLanes.map((lane) => lane + 1)) + 1.3;

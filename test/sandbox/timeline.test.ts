@@ -131,10 +131,12 @@ describe("the timeline of a sandbox", () => {
 
   it("streams the current view at once, then again after a change", async () => {
     const { sandbox, timeline } = sandboxFor(await receiver([204]));
-    const reader = timelineStream(timeline).pipeThrough(new TextDecoderStream()).getReader();
+    const reader = timelineStream(timeline).getReader();
+    const decoder = new TextDecoder();
     const nextView = async (): Promise<Timeline> => {
       let text = "";
-      while (!/\n\n$/.test(text) || !text.includes("event: timeline")) text += (await reader.read()).value;
+      while (!/\n\n$/.test(text) || !text.includes("event: timeline"))
+        text += decoder.decode((await reader.read()).value, { stream: true });
       const data = /^data: (.*)$/m.exec(text.slice(text.lastIndexOf("event: timeline")))?.[1] ?? "";
       return (JSON.parse(data) as { timeline: Timeline }).timeline;
     };
