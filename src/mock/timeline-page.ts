@@ -169,13 +169,17 @@ function attemptMark(attempt: TimelineRow["attempts"][number], left: string, lan
   return `<span class="mark ${attempt.result}" style="left:${left};top:${0.1 + lane * 1.5}rem" title="${escapeHtml(detail)}" data-generation="${attempt.secret_generation}">${look.glyph} ${escapeHtml(outcome)} #${attempt.secret_generation} ${Math.round(attempt.latency_ms)}ms</span>`;
 }
 
-// Marks closer than this (in % of the track) go to the next lane, so none hides another.
+// Marks closer than this (in % of the track) go to the next lane, so none hides another; axis flags,
+// with longer words, need more room.
 const LANE_GAP_PCT = 11;
+const FLAG_GAP_PCT = 22;
+// Past this, a flag hangs to the left of its line, so its words stay inside the page.
+const FLAG_FLIP_PCT = 75;
 
-function lanes(positions: readonly number[]): number[] {
+function lanes(positions: readonly number[], gap = LANE_GAP_PCT): number[] {
   const lastInLane: number[] = [];
   return positions.map((position) => {
-    let lane = lastInLane.findIndex((last) => position - last >= LANE_GAP_PCT);
+    let lane = lastInLane.findIndex((last) => position - last >= gap);
     if (lane === -1) lane = lastInLane.length;
     lastInLane[lane] = position;
     return lane;
@@ -225,11 +229,14 @@ export function renderTimeline(timeline: Timeline): string {
   const span = Math.max(end - start, 1000);
   const at = (iso: string) => Math.min(100, Math.max(0, ((Date.parse(iso) - start) / span) * 100));
   const visible = timeline.markers.filter((marker) => Date.parse(marker.at) >= start);
-  const flagLanes = lanes(visible.map((marker) => at(marker.at)));
+  const flagLanes = lanes(
+    visible.map((marker) => at(marker.at) - (at(marker.at) > FLAG_FLIP_PCT ? FLAG_GAP_PCT : 0)),
+    FLAG_GAP_PCT,
+  );
   const flags = visible
     .map(
       (marker, index) =>
-        `<span class="flag ${marker.kind}${at(marker.at) > 75 ? " end" : ""}" style="left:${at(marker.at).toFixed(2)}%;top:${(flagLanes[index] ?? 0) * 1.1}rem">${MARKER_GLYPH[marker.kind]} ${escapeHtml(marker.label)}</span>`,
+        `<span class="flag ${marker.kind}${at(marker.at) > FLAG_FLIP_PCT ? " end" : ""}" style="left:${at(marker.at).toFixed(2)}%;top:${(flagLanes[index] ?? 0) * 1.1}rem">${MARKER_GLYPH[marker.kind]} ${escapeHtml(marker.label)}</span>`,
     )
     .join("");
   const ticks = [0, 0.25, 0.5, 0.75, 1]
