@@ -23,7 +23,7 @@ import type {
 
 /** The page's own address, and its stream. */
 export const PAGE_ROUTE = "/_sandbox/";
-export const STREAM_ROUTE = "/_sandbox/deliveries/stream";
+const STREAM_ROUTE = "/_sandbox/deliveries/stream";
 /** Rows the live page draws (the summary counts every event); the report draws them all. */
 const LIVE_ROWS = 100;
 const HEARTBEAT_MS = 15_000;
@@ -32,7 +32,7 @@ const HEARTBEAT_MS = 15_000;
 // Words, shapes and colours
 
 /** Escapes text for HTML content and attribute values: every value drawn passes through here. */
-export function escapeHtml(text: string | number): string {
+function escapeHtml(text: string | number): string {
   return String(text).replace(
     /[&<>"']/g,
     (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
@@ -126,7 +126,7 @@ table.attempts th, table.attempts td { text-align: left; padding: 0.1rem 0.8rem 
 // ---------------------------------------------------------------------------------------------------
 // The sections, from the model
 
-export function renderWebhook(webhook: WebhookState): string {
+function renderWebhook(webhook: WebhookState): string {
   const health =
     webhook.last_delivery_status === null
       ? "no delivery yet"
@@ -142,7 +142,7 @@ export function renderWebhook(webhook: WebhookState): string {
 </dl>`;
 }
 
-export function renderSummary(summary: DeliverySummary): string {
+function renderSummary(summary: DeliverySummary): string {
   const count = (name: string, label: string, value: number, bad = false) =>
     `<li class="${bad && value > 0 ? "bad" : ""}" data-testid="${name}"><strong>${value}</strong>${escapeHtml(label)}</li>`;
   return `<ul class="counts">
@@ -394,7 +394,7 @@ export interface LivePageOptions {
   subtitle: string;
 }
 
-export function renderLivePage(timeline: Timeline, options: LivePageOptions): string {
+function renderLivePage(timeline: Timeline, options: LivePageOptions): string {
   const controls = options.controls
     ? `<section aria-labelledby="controls-h"><h2 id="controls-h">Drive it</h2>
 <form id="send" class="controls"><label>Event type<br><input id="event-type" list="event-types" value="session.status_updated" size="30"></label>

@@ -14,7 +14,7 @@ export type AttemptResult =
   | "refused" // nothing listens there
   | "unreachable"; // another transport failure (DNS, reset, TLS)
 
-export interface TimelineAttempt {
+interface TimelineAttempt {
   attempt: number;
   sent_at: string;
   secret_generation: number;
@@ -88,7 +88,7 @@ export interface Timeline {
 }
 
 /** The sandbox's words for a failure, read back into a kind (src/mock/sandbox.ts, describeFailure). */
-export function attemptResult(attempt: Pick<DeliveryAttempt, "response_status" | "error">): AttemptResult {
+function attemptResult(attempt: Pick<DeliveryAttempt, "response_status" | "error">): AttemptResult {
   if (attempt.response_status !== null) return attempt.error === null ? "accepted" : "rejected";
   if (attempt.error?.startsWith("no answer within")) return "timeout";
   if (attempt.error === "connection refused") return "refused";
