@@ -121,6 +121,8 @@ table.attempts { border-collapse: collapse; margin: 0.3rem 0 0.6rem var(--label)
 table.attempts th, table.attempts td { text-align: left; padding: 0.1rem 0.8rem 0.1rem 0; }
 .moments { columns: 2 22rem; font-size: 0.85rem; margin: 0.75rem 0 0; }
 .empty { color: var(--muted); font-style: italic; }
+@media print { body { background: #fff; } section { break-inside: avoid-page; border-color: #999; }
+  .verdict.pass, .verdict.fail { background: none; color: inherit; border: 3px solid; } .controls, #result { display: none; } }
 `;
 
 // ---------------------------------------------------------------------------------------------------
@@ -224,8 +226,9 @@ export function renderTimeline(timeline: Timeline): string {
     return `${legend}<p class="empty">No delivery yet. Send an event, or start the mock with --events-every 1.</p>`;
   // Shown rows set the window; a marker before the oldest shown row is left to the list of moments.
   const rowTimes = timeline.rows.flatMap((row) => row.attempts.map((attempt) => Date.parse(attempt.sent_at)));
-  const start = Math.min(...(rowTimes.length > 0 ? rowTimes : times));
-  const end = Math.max(...times);
+  // A loop, not Math.min(...): a day-long rehearsal has tens of thousands of attempts.
+  const start = (rowTimes.length > 0 ? rowTimes : times).reduce((a, b) => Math.min(a, b));
+  const end = times.reduce((a, b) => Math.max(a, b));
   const span = Math.max(end - start, 1000);
   const at = (iso: string) => Math.min(100, Math.max(0, ((Date.parse(iso) - start) / span) * 100));
   const visible = timeline.markers.filter((marker) => Date.parse(marker.at) >= start);
