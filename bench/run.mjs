@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { measureClientOverhead } from "./client.mjs";
 import { measureMock } from "./mock.mjs";
 import { measurePipeline } from "./pipeline.mjs";
+import { measureRuntimes } from "./runtimes.mjs";
 import { measureSandbox } from "./sandbox.mjs";
 import { measureSizes } from "./size.mjs";
 import { measureVerify, measureVerifySizes } from "./verify.mjs";
@@ -86,6 +87,43 @@ for (const [title, { results, baselines, pairs }] of Object.entries(verify)) {
     );
   }
 }
+
+const runtimes = await measureRuntimes({ quick });
+summary.runtimes = runtimes;
+const perSecond = (value) => (value === undefined ? "n/a" : fmt(value));
+table(
+  "Verify across runtimes: verifyWebhookAsync from the one import (node:crypto there) vs standardwebhooks (verifications per second)",
+  [
+    "runtime",
+    "1 KiB ours",
+    "1 KiB standardwebhooks",
+    "ratio",
+    "1 MiB ours",
+    "1 MiB standardwebhooks",
+    "ratio",
+  ],
+  Object.entries(runtimes.nodeCrypto).map(([runtime, r]) =>
+    r.error
+      ? [runtime, "error", r.error, "", "", "", ""]
+      : [
+          runtime,
+          perSecond(r["1 KiB"].ours),
+          perSecond(r["1 KiB"].standardwebhooks),
+          ratio(r["1 KiB"].ours, r["1 KiB"].standardwebhooks),
+          perSecond(r["1 MiB"].ours),
+          perSecond(r["1 MiB"].standardwebhooks),
+          ratio(r["1 MiB"].ours, r["1 MiB"].standardwebhooks),
+        ],
+  ),
+);
+const workerd = runtimes.workerd;
+table(
+  "Verify in workerd (Web Crypto, timed from outside): verifyWebhookAsync vs a bare crypto.subtle HMAC + compare + JSON.parse",
+  ["body", "ours/s", "floor/s", "ours vs floor"],
+  workerd.error
+    ? [["error", workerd.error, "", ""]]
+    : Object.entries(workerd).map(([body, r]) => [body, fmt(r.ours), fmt(r.floor), ratio(r.ours, r.floor)]),
+);
 
 const sizes = { ...(await measureSizes()), ...(await measureVerifySizes()) };
 summary.sizes = sizes;

@@ -10,6 +10,7 @@ import {
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { verifyWebhook, verifyWebhookAsync } from "../dist/src/webhooks/index.js";
+import { verifyWebhookAsync as webVerifyWebhookAsync } from "../dist/src/webhooks/web.js";
 import { compare } from "./harness.mjs";
 import { bundleSize } from "./size.mjs";
 
@@ -67,6 +68,10 @@ function ours({ body, signature, timestamp, secrets }) {
 
 function oursAsync({ body, signature, timestamp, secrets }) {
   return () => verifyWebhookAsync(body, signature, timestamp, secrets);
+}
+
+function oursWeb({ body, signature, timestamp, secrets }) {
+  return () => webVerifyWebhookAsync(body, signature, timestamp, secrets);
 }
 
 /**
@@ -147,7 +152,7 @@ export async function measureVerify({ quick = false } = {}) {
         "floor: HMAC + compare + JSON.parse": () =>
           floor(one.body, one.signature, one.timestamp, one.secrets, true),
         "hai-webhook-rotate verifyWebhook (parses)": ours(one),
-        "hai-webhook-rotate verifyWebhookAsync (parses)": oursAsync(one),
+        "hai-webhook-rotate verifyWebhookAsync, node:crypto (parses)": oursAsync(one),
         "@octokit/webhooks-methods verify (no parse)": peers(one, false),
         "@octokit/webhooks-methods verify + JSON.parse": peers(one, true),
         ...standardPeers(one),
@@ -181,7 +186,8 @@ export async function measureVerify({ quick = false } = {}) {
         results: await compare(
           {
             "verifyWebhook (node:crypto, sync)": ours(c),
-            "verifyWebhookAsync (Web Crypto)": oursAsync(c),
+            "verifyWebhookAsync (node:crypto, the one import on Node)": oursAsync(c),
+            "verifyWebhookAsync (Web Crypto, ./webhooks/web)": oursWeb(c),
             [count > 1 ? "standardwebhooks, one instance per secret" : "standardwebhooks Webhook.verify"]:
               standardFor(c),
           },
@@ -236,6 +242,9 @@ export async function measureVerifySizes() {
     ),
     "hai-webhook-rotate/webhooks/web (verifyWebhookAsync + readWebhookHeaders)": await size(
       'export { verifyWebhookAsync, readWebhookHeaders } from "./dist/src/webhooks/web.js";',
+    ),
+    "hai-webhook-rotate/webhooks/web (createWebhookHandler)": await size(
+      'export { createWebhookHandler } from "./dist/src/webhooks/web.js";',
     ),
     "standardwebhooks (Webhook)": await size('export { Webhook } from "standardwebhooks";'),
   };

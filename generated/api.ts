@@ -155,6 +155,10 @@ export interface components {
         /**
          * @description An HTTPS endpoint that receives signed event deliveries, with the health of its recent deliveries, as reads
          *     return it: never with its signing secret. (Upstream names this shape `WebhookRecord`.)
+         *
+         *     The delivery-health fields (`last_delivery_status`, `last_delivery_error`, `last_delivery_at`,
+         *     `last_success_at`, `consecutive_failures`) are optional, as in the live API's own document: read a missing
+         *     `last_*` field as `null` and a missing `consecutive_failures` as `0`.
          */
         Webhook: {
             /**
@@ -294,7 +298,7 @@ export interface components {
          *     of a type this contract does not list yet is valid as long as it has this shape.
          */
         WebhookEventEnvelope: {
-            /** @description The event type, e.g. `session.completed` or `ping`. */
+            /** @description The event type, e.g. `session.completed` or `ping`; never empty. */
             type: string;
             /** @description Unique id of the event. */
             id: string;
@@ -310,11 +314,12 @@ export interface components {
         };
         /**
          * @description The JSON body of a delivery: an envelope with the event `type`, its `id`, when it happened and a `data`
-         *     object whose shape depends on the type. The union is open: a known event (`KnownWebhookEvent`) matches its own
-         *     schema, and any other well-formed envelope (`WebhookEventEnvelope`), such as a type added after this contract,
-         *     is valid too. Verify every delivery the same way and ignore the types you do not handle.
+         *     object whose shape depends on the type. A delivery of a type this contract lists (`KnownWebhookEvent`) must
+         *     match that type's own schema; a delivery of any other type, such as one added after this contract, is valid
+         *     as long as it is a well-formed envelope (`WebhookEventEnvelope`). Verify every delivery the same way and
+         *     ignore the types you do not handle.
          */
-        WebhookEvent: components["schemas"]["KnownWebhookEvent"] | components["schemas"]["WebhookEventEnvelope"];
+        WebhookEvent: components["schemas"]["KnownWebhookEvent"] | (components["schemas"]["WebhookEventEnvelope"] & unknown);
         /**
          * @description A delivery of a type this contract describes: one of the known `session.*` events, or a `ping`. Exactly one
          *     applies, chosen by `type`.
@@ -366,11 +371,7 @@ export interface components {
          *     nothing else: it is signed like every delivery, bypasses `enabled_events` and is never retried.
          */
         PingEvent: {
-            /**
-             * @description Always `ping`.
-             * @constant
-             */
-            type: "ping";
+            type: components["schemas"]["PingEventType"];
             /** @description Unique id of the event. */
             id: string;
             /**
@@ -380,6 +381,11 @@ export interface components {
             created_at: string;
             data: components["schemas"]["PingEventData"];
         };
+        /**
+         * @description Always `ping`, the type of the test delivery that `pingWebhook` sends.
+         * @constant
+         */
+        PingEventType: "ping";
         /** @description Payload of a `ping` event. */
         PingEventData: {
             /**

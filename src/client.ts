@@ -1,24 +1,23 @@
-// The raw typed client (openapi-fetch over the generated `paths`) and every rule a keyed request follows,
-// for the raw client and the facade alike: configuration from options and the environment, the webhook
-// id check, bearer auth, one attempt to one origin with no redirect followed, a timeout the timer can
-// hold, a bounded response read, and errors that say what happened on the server (`outcome`).
-import createClient, { type Client, type Middleware } from "openapi-fetch";
+// The one path every request takes, for the raw typed client (openapi-fetch over the generated `paths`)
+// and the SDK-shaped facade (src/facade.ts) alike. Read top to bottom: the configuration, checked once per
+// client; the checks of one call, before anything is sent; `exchange`, which builds the request, sends it
+// once, reads a bounded body and maps whatever happened to an outcome; and the raw client on top of it.
+import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../generated/api.js";
 import {
   apiErrorFor,
+  HaiAgentsApiError,
   HaiAgentsConfigurationError,
   HaiAgentsNetworkError,
   HaiAgentsRedirectError,
   HaiAgentsTimeoutError,
   InvalidWebhookIdError,
   isHaiAgentsError,
-  SecretNotReceivedError,
-  UnexpectedResponseError,
+  type Operation,
+  operationOf,
+  unreadable,
 } from "./errors.js";
 import { isWebhookId } from "./uuid.js";
-
-// ---------------------------------------------------------------------------------------------------------
-// Configuration
 
 /**
  * The API's regional hosts, as listed under `servers` in the spec (a unit test keeps the two in step).
@@ -43,50 +42,175 @@ export const BASE_URL_ENV = "HAI_BASE_URL";
 /** A response body is read up to this many bytes (a rotate answer is under 1 KiB); past it, reading stops. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** The longest delay `setTimeout` can hold (2^31 − 1 ms); anything longer would fire at once. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-const DEFAULT_TIMEOUT_SECONDS = 60;
+const MAX_SECONDS = 2147483.647;
+
+/** Where a bearer token comes from: a fixed key, or a function for keys that rotate or load lazily. */
+export type ApiKeySource = string | (() => string | Promise<string>);
+
+export type FetchLike = (request: Request) => Promise<Response>;
+
+export interface RotateClientOptions {
+  /** Origin of the API. Default: `HAI_BASE_URL` if set, else the Europe region. */
+  baseUrl?: string;
+  /** Bearer token. When omitted no Authorization header is added (useful to exercise a 401). */
+  apiKey?: ApiKeySource;
+  /** Transport. Default: the global `fetch`, looked up at call time so later interceptors still apply. */
+  fetch?: FetchLike;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Give up waiting for a response (status line and body) after this many seconds (default 60). */
+  timeoutInSeconds?: number;
+  /** Accept an `http:` base URL for a host that is not loopback (the key then travels in clear text). */
+  allowInsecureHttp?: boolean;
+  /**
+   * Refuse a `webhook_id` that is not a hyphenated UUID before sending anything (default `true`).
+   * Turn off only to send invalid ids on purpose, e.g. to test the API's own 422.
+   */
+  validateWebhookId?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Configuration, checked once per client: nothing here is ever sent unchecked.
+
+/** @internal A client's settings, checked. */
+export interface Config {
+  origin: string;
+  timeoutInSeconds: number;
+  apiKey: ApiKeySource | undefined;
+  /** `Bearer <key>` for a fixed key. */
+  authorization: string | undefined;
+  headers: Record<string, string> | undefined;
+  validateWebhookId: boolean;
+  transport: FetchLike | undefined;
+  /** Every credential this client was given or has sent, so that an echo of it is redacted from errors. */
+  known: string[];
+}
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
 function processEnv(): Environment {
   // `process` does not exist in browsers; there the key must come from the options.
-  const maybeProcess = (globalThis as { process?: { env?: Environment } }).process;
-  return maybeProcess?.env ?? {};
+  return (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
 }
 
-export function resolveApiKey(explicit: string | undefined, env: Environment = processEnv()): string {
-  const key = explicit ?? (env[API_KEY_ENV] || env[LEGACY_API_KEY_ENV]);
-  const source = explicit !== undefined ? "the `token` option" : API_KEY_ENV;
-  if (key === undefined || key === "") {
-    throw new HaiAgentsConfigurationError(
-      "apiKey",
-      `No API key found. Set the ${API_KEY_ENV} environment variable to your platform key (hk-...), ` +
-        "or pass `{ token }` to the client.",
-    );
+/**
+ * @internal The API key from the environment, and where it came from. Its absence is said in words that
+ * fit a program and a shell alike.
+ */
+export function apiKeyFromEnvironment(env: Environment = processEnv()): [key: string, source: string] {
+  for (const name of [API_KEY_ENV, LEGACY_API_KEY_ENV]) {
+    const key = env[name];
+    if (key) return [key, name];
   }
-  if (/\s/.test(key)) {
-    throw new HaiAgentsConfigurationError(
-      "apiKey",
-      `The API key from ${source} contains whitespace (often a trailing newline from a .env file or a ` +
-        "secret manager). Remove it and try again.",
-    );
+  throw new HaiAgentsConfigurationError(
+    "apiKey",
+    `No API key found. Set the ${API_KEY_ENV} environment variable to your platform API key (it starts ` +
+      "with hk-); a program can pass it as the client's `token` option instead.",
+  );
+}
+
+/** @internal Checks options once; `keySource` names where the key came from, for messages. */
+export function configure(options: RotateClientOptions, keySource = "the `apiKey` option"): Config {
+  const known: string[] = [];
+  const { apiKey } = options;
+  if (typeof apiKey === "string") known.push(checkKey(apiKey, keySource));
+  checkHeaders(options.headers, known, "the `headers` option");
+  return {
+    origin: resolveBaseUrl(options.baseUrl, options.allowInsecureHttp),
+    timeoutInSeconds: checkSeconds(options.timeoutInSeconds ?? 60, "The client's"),
+    apiKey,
+    authorization: typeof apiKey === "string" ? `Bearer ${apiKey}` : undefined,
+    headers: options.headers,
+    validateWebhookId: options.validateWebhookId !== false,
+    transport: options.fetch,
+    known,
+  };
+}
+
+/** The one key check: a key goes into a header, so it must be visible ASCII, with no space anywhere. */
+function checkKey(key: unknown, source: string): string {
+  if (typeof key === "string" && /^[\x21-\x7e]+$/.test(key)) return key;
+  throw new HaiAgentsConfigurationError(
+    "apiKey",
+    `The API key from ${source} ${
+      typeof key !== "string"
+        ? `is a ${typeof key}, not a string.`
+        : key === ""
+          ? "is empty."
+          : "contains whitespace, a control character or a character outside ASCII (often a trailing " +
+            "newline from a .env file, or an invisible zero-width space pasted with it). Remove it and try again."
+    }`,
+  );
+}
+
+// A header name is an HTTP token; a value may hold any Latin-1 text but control characters (tab aside).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// (The same rule as a reason phrase's.)
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Refuses headers that fetch would refuse with a TypeError quoting them (after the key itself, the likeliest
+ * place for a pasted credential), and remembers the values of credential-like headers for redaction.
+ */
+function checkHeaders(headers: unknown, known: string[], where: string): void {
+  if (headers === undefined || headers === null || headers instanceof Headers) return; // Headers are checked
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const [name, value] of entries as [unknown, unknown][]) {
+    for (const item of [value].flat()) {
+      if (item === undefined || item === null) continue;
+      const text = String(item);
+      if (typeof name !== "string" || !HEADER_NAME.test(name)) {
+        throw new HaiAgentsConfigurationError(
+          "headers",
+          `A header name in ${where} is not a valid HTTP token.`,
+        );
+      }
+      if (/auth|key|token|secret|cookie|session|signature/i.test(name))
+        remember(known, text, text.split(" ")[1]);
+      if (!HEADER_VALUE.test(text)) {
+        throw new HaiAgentsConfigurationError(
+          "headers",
+          `The value of the ${JSON.stringify(name.slice(0, 40))} header in ${where} cannot be sent: it holds ` +
+            "a line break, a control character or a character outside Latin-1 (such as an invisible " +
+            "zero-width space). Remove it and try again.",
+          undefined,
+          known,
+        );
+      }
+    }
   }
-  return key;
+}
+
+function remember(known: string[], ...credentials: (string | undefined)[]): void {
+  for (const credential of credentials) {
+    if (credential && !known.includes(credential)) known.push(credential);
+  }
+  // A token function may hand out a new key per call: keep the latest few, not every key ever sent.
+  known.splice(0, Math.max(0, known.length - 16));
+}
+
+/** The one check of a number of seconds: finite, above 0, and within what a timer can hold. */
+function checkSeconds(seconds: unknown, whose: string): number {
+  // NaN fails both comparisons; a string, or Infinity, fails one.
+  if (typeof seconds === "number" && seconds > 0 && seconds <= MAX_SECONDS) return seconds;
+  throw new HaiAgentsConfigurationError(
+    "timeoutInSeconds",
+    `${whose} timeoutInSeconds must be a number of seconds above 0 and at most ${MAX_SECONDS} (the longest ` +
+      "delay a timer can hold).",
+  );
 }
 
 const isLoopback = (hostname: string) =>
   hostname === "localhost" || hostname === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 
 /** The base URL from the options or `HAI_BASE_URL`, refused unless a keyed request can only go there. */
-function resolveBaseUrl(
-  explicit: string | undefined,
-  allowInsecureHttp = false,
-  env: Environment = processEnv(),
-): string {
-  const raw = explicit ?? (env[BASE_URL_ENV] || HaiAgentsEnvironment.Eu);
-  const source = explicit !== undefined ? "the `baseUrl`/`environment` option" : BASE_URL_ENV;
+function resolveBaseUrl(explicit: string | undefined, allowInsecureHttp = false): string {
+  const raw = explicit ?? (processEnv()[BASE_URL_ENV] || HaiAgentsEnvironment.Eu);
   const refuse = (problem: string) =>
-    new HaiAgentsConfigurationError("baseUrl", `The base URL from ${source} ${problem}`);
+    new HaiAgentsConfigurationError(
+      "baseUrl",
+      `The base URL from ${explicit !== undefined ? "the `baseUrl`/`environment` option" : BASE_URL_ENV} ${problem}`,
+    );
   let url: URL;
   try {
     url = new URL(raw);
@@ -115,497 +239,339 @@ function resolveBaseUrl(
   return url.href.replace(/\/+$/, "");
 }
 
-/** A timeout in seconds as milliseconds, refused unless it is finite, positive and within the timer's range. */
-function timeoutMilliseconds(seconds: unknown, where: string): number {
-  const ms = typeof seconds === "number" ? seconds * 1000 : Number.NaN;
-  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) {
-    throw new HaiAgentsConfigurationError(
-      "timeoutInSeconds",
-      `${where} timeoutInSeconds must be a number of seconds above 0 and at most ${MAX_TIMEOUT_MS / 1000} ` +
-        "(the longest delay a timer can hold).",
-    );
-  }
-  return ms;
-}
-
 // ---------------------------------------------------------------------------------------------------------
-// Webhook id and auth
+// One call: checked before anything is sent, then exchanged once.
 
-/** Where a bearer token comes from: a fixed key, or a function for keys that rotate or load lazily. */
-export type ApiKeySource = string | (() => string | Promise<string>);
-
-// A header value cannot hold control characters or surrounding whitespace; fetch would throw a TypeError
-// quoting it. Refuse it here, without echoing it.
-function usableKey(key: unknown): string {
-  if (typeof key === "string" && key !== "" && !/[\x00-\x1f\x7f]|^\s|\s$/.test(key)) return key;
-  throw new HaiAgentsConfigurationError(
-    "apiKey",
-    typeof key === "string"
-      ? "The API key is not usable as a header value (empty, or with whitespace or control characters)."
-      : `The API key is a ${typeof key}, not a string.`,
-  );
-}
-
-function authMiddleware(apiKey: ApiKeySource, remember: (key: string) => void): Middleware {
-  return {
-    async onRequest({ request }) {
-      if (request.headers.has("Authorization")) return undefined;
-      let key: unknown = apiKey;
-      if (typeof apiKey === "function") {
-        try {
-          key = await apiKey();
-        } catch (error) {
-          throw new HaiAgentsConfigurationError("apiKey", "The `token` function failed.", error);
-        }
-      }
-      remember(usableKey(key));
-      request.headers.set("Authorization", `Bearer ${key}`);
-      return request;
-    },
-  };
-}
-
-/**
- * openapi-fetch middleware that adds `Authorization: Bearer <key>` to every request that does not already
- * carry an Authorization header. A token function that fails, or returns something that cannot be a header
- * value, becomes a {@link HaiAgentsConfigurationError} (nothing sent). The key is never attached to errors.
- */
-export function bearerAuth(apiKey: ApiKeySource): Middleware {
-  return authMiddleware(apiKey, () => undefined);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// One call: what each operation is called, and how a failure maps to an outcome.
-
-interface Operation {
-  /** Used at the start of messages: "Rotating the webhook secret answered HTTP 200 but ...". */
-  label: string;
-  /** Rotate: a 2xx whose body cannot be read means the secret is lost. */
-  returnsSecret: boolean;
-  ping: boolean;
-  /** What a sent-but-unknown outcome means for this operation. */
-  ifUnknown: string;
-  /** Said when the API refused the call. */
-  unchanged?: string;
-}
-
-const ROTATE_UNKNOWN =
-  "The secret may or may not have been rotated, and the request was not retried: rotating is not " +
-  "idempotent, so a second call would discard a new secret you never saw. Check whether deliveries still " +
-  "verify with the secrets you hold (getWebhook's lastSuccessAt helps) before deciding to rotate again.";
-
-const OPERATIONS: Record<string, Operation> = {
-  "POST /api/v2/webhooks/{webhook_id}/rotate": {
-    label: "Rotating the webhook secret",
-    returnsSecret: true,
-    ping: false,
-    ifUnknown: ROTATE_UNKNOWN,
-    unchanged: "Nothing was rotated.",
-  },
-  "POST /api/v2/webhooks/{webhook_id}/ping": {
-    label: "Pinging the webhook",
-    returnsSecret: false,
-    ping: true,
-    ifUnknown: "A ping may or may not have been delivered; it changes nothing, so pinging again is safe.",
-  },
-  "GET /api/v2/webhooks/{webhook_id}": {
-    label: "Getting the webhook",
-    returnsSecret: false,
-    ping: false,
-    ifUnknown: "Nothing was changed by a read; try again.",
-  },
-};
-
-function operationOf(method: string, path: string): Operation {
-  return (
-    OPERATIONS[`${method} ${path}`] ?? {
-      label: `${method} ${path}`,
-      returnsSecret: false,
-      ping: false,
-      ifUnknown: "Check the server's state before sending it again.",
-    }
-  );
-}
-
-/** The state of one call, shared by the transport wrapper, the body reader and the failure mapping. */
-interface Exchange {
+/** @internal One call, checked. */
+export interface Call {
   operation: Operation;
   timeoutInSeconds: number;
   webhookId: string | undefined;
-  sent: boolean;
-  response: Response | undefined;
-  timedOut: boolean;
-  /** The facade reads a 2xx body itself (bounded); every other body is read before openapi-fetch sees it. */
-  callerReadsSuccess: boolean;
+  /** The caller's own signal: its abort reason is rethrown as is. */
+  caller: AbortSignal | undefined;
 }
 
-// Codes of a connection that was never established: the request cannot have left.
-const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+/** @internal What a call may carry that must be checked before it is sent (the raw client's init, loosely). */
+export interface CallInit {
+  params?: { path?: Record<string, unknown>; header?: unknown } | undefined;
+  headers?: unknown;
+  timeoutInSeconds?: unknown;
+  signal?: AbortSignal | null | undefined;
+}
 
-function connectionCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = current.cause;
+/** @internal Everything about one call that can be refused before sending: timeout, id, headers, abort. */
+export function checkCall(config: Config, method: string, path: string, init: CallInit): Call {
+  const timeoutInSeconds =
+    init.timeoutInSeconds === undefined
+      ? config.timeoutInSeconds
+      : checkSeconds(init.timeoutInSeconds, "This call's");
+  const pathParams = init.params?.path;
+  const webhookId = pathParams?.webhook_id;
+  if (config.validateWebhookId && pathParams && "webhook_id" in pathParams && !isWebhookId(webhookId)) {
+    throw new InvalidWebhookIdError(webhookId, config.known);
   }
-  return undefined;
+  checkHeaders(init.headers, config.known, "this call's headers");
+  checkHeaders(init.params?.header, config.known, "this call's header parameters");
+  const caller = init.signal ?? undefined;
+  if (caller?.aborted) throw caller.reason;
+  return {
+    operation: operationOf(method, path),
+    timeoutInSeconds,
+    webhookId: typeof webhookId === "string" ? webhookId : undefined,
+    caller,
+  };
 }
 
-/** The settings every call of one client shares. */
-interface Settings {
-  origin: string;
-  timeoutInSeconds: number;
-  validateWebhookId: boolean;
-  transport: FetchLike | undefined;
-  /** The keys this client has sent, so that an echo of them is redacted from errors. */
-  known: string[];
+/** @internal A status in HTTP's range and not a redirect, with its whole body read and parsed. */
+export interface Answer {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  text: string;
+  /** 2xx: the parsed JSON (undefined for 204/205). Otherwise the parsed JSON, or the text if it is not JSON. */
+  body: unknown;
 }
 
-function bodyFailure(
-  settings: Settings,
-  exchange: Exchange,
-  response: Response,
-  problem: string,
-  cause?: unknown,
-) {
-  const { operation } = exchange;
-  const status = response.status;
-  if (response.ok) {
-    if (operation.returnsSecret) return new SecretNotReceivedError(operation.label, status, problem, cause);
-    return new UnexpectedResponseError(
-      `${operation.label} answered HTTP ${status} but ${problem}. ${operation.ifUnknown}`,
-      status,
-      "unknown",
-      cause,
-    );
-  }
-  return apiErrorFor({
-    statusCode: status,
-    body: undefined,
-    operation: operation.label,
-    requestId: response.headers.get("x-request-id") ?? undefined,
-    bodyProblem: problem,
-    advice: operation.ifUnknown,
-    webhookId: exchange.webhookId,
-    known: settings.known,
-    ping: operation.ping,
-    unchanged: operation.unchanged,
-  });
-}
-
-const UTF8 = new TextDecoder();
-
-/** The body as text, read up to {@link MAX_RESPONSE_BYTES}; a failure becomes the error its status implies. */
-async function readBody(settings: Settings, exchange: Exchange, response: Response): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  const tooLarge = `its body is larger than ${MAX_RESPONSE_BYTES} bytes (1 MiB) and was not read`;
-  if (declared > MAX_RESPONSE_BYTES) {
-    void response.body?.cancel().catch(() => undefined);
-    throw bodyFailure(settings, exchange, response, tooLarge);
-  }
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+/**
+ * @internal The only place a request leaves: adds the key, sends `input` once (a URL the facade built, or
+ * the Request openapi-fetch built for the raw client) under the timeout, reads its body up to
+ * {@link MAX_RESPONSE_BYTES}, and turns every way this can fail into the error that says what happened on
+ * the server. Refused statuses are answers, not errors.
+ */
+export async function exchange(
+  config: Config,
+  call: Call,
+  input: string | Request,
+  init: { method?: string; headers?: HeadersInit | undefined } = {},
+): Promise<Answer> {
+  const { operation, timeoutInSeconds: seconds, caller } = call;
+  const controller = new AbortController();
+  const forwardAbort = caller && (() => controller.abort(caller.reason));
+  if (forwardAbort) caller.addEventListener("abort", forwardAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  let sent = false;
+  let response: Response | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_RESPONSE_BYTES) {
-        void reader.cancel().catch(() => undefined);
-        throw bodyFailure(settings, exchange, response, tooLarge);
-      }
-      chunks.push(value);
+    const authorization = typeof config.apiKey === "function" ? await bearer(config) : config.authorization;
+    if (caller?.aborted) throw caller.reason;
+    const headers = new Headers(init.headers ?? (input as Request).headers);
+    if (authorization && !headers.has("authorization")) headers.set("authorization", authorization);
+    const requestInit = { ...init, headers, signal: controller.signal, redirect: "manual" as const };
+    // The timer runs from here: a slow token function is not a request that may have left. A plain timer
+    // rather than AbortSignal.timeout(): the latter holds its signal weakly, so a request that nothing else
+    // references (a stalled custom transport) could be garbage-collected and never time out.
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`No response within ${seconds} s`, "TimeoutError"));
+    }, seconds * 1000);
+    sent = true;
+    // The global fetch is looked up now, so an interceptor installed after the client was made still applies.
+    response = await (config.transport
+      ? config.transport(new Request(input, requestInit))
+      : fetch(input, requestInit));
+    const { status } = response;
+    if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
+      void response.body?.cancel().catch(() => undefined);
+      throw new HaiAgentsRedirectError({
+        operation: operation.label,
+        status,
+        locationOrigin: originOf(response.headers.get("location"), config.origin),
+        known: config.known,
+      });
     }
+    if (status < 200 || status > 599) {
+      // A custom transport or a broken server can produce one; `new Response` cannot hold it.
+      void response.body?.cancel().catch(() => undefined);
+      throw apiError(config, call, response, undefined, undefined, "unknown");
+    }
+    const text = await readBounded(response);
+    if (text === undefined) {
+      throw bodyError(
+        config,
+        call,
+        response,
+        `its body is larger than ${MAX_RESPONSE_BYTES} bytes (1 MiB) and was not read`,
+      );
+    }
+    let body: unknown = text;
+    if (response.ok) {
+      if (status === 204 || status === 205) body = undefined;
+      else if (text === "") throw unreadable(operation, status, "its body is empty");
+      else {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // The parser's message quotes the body, which may hold the secret: it is not kept.
+          throw unreadable(operation, status, "its body is not JSON");
+        }
+      }
+    } else {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // plain text, such as a proxy's HTML page
+      }
+    }
+    return { status, statusText: response.statusText, headers: response.headers, text, body };
   } catch (error) {
     if (isHaiAgentsError(error)) throw error;
-    const problem = exchange.timedOut
-      ? `its body stalled: it did not finish within ${exchange.timeoutInSeconds} s`
-      : "its body was cut off before the end";
-    throw bodyFailure(settings, exchange, response, problem, error);
+    if (caller?.aborted) throw caller.reason;
+    if (!sent) {
+      throw new HaiAgentsConfigurationError(
+        "headers",
+        "The request could not be built.",
+        error,
+        config.known,
+      );
+    }
+    if (response) {
+      throw bodyError(
+        config,
+        call,
+        response,
+        timedOut
+          ? `its body stalled: it did not finish within ${seconds} s`
+          : "its body was cut off before the end",
+        error,
+      );
+    }
+    if (timedOut) {
+      throw new HaiAgentsTimeoutError({
+        operation: operation.label,
+        timeoutInSeconds: seconds,
+        advice: operation.unknown,
+        cause: error,
+        known: config.known,
+      });
+    }
+    throw new HaiAgentsNetworkError({
+      operation: operation.label,
+      origin: config.origin,
+      outcome: neverSent(error) ? "not_sent" : "unknown",
+      advice: operation.unknown,
+      cause: error,
+      known: config.known,
+    });
+  } finally {
+    clearTimeout(timer);
+    if (forwardAbort) caller.removeEventListener("abort", forwardAbort);
   }
-  const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, total);
-  return UTF8.decode(bytes);
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function redirectError(settings: Settings, exchange: Exchange, request: Request, response: Response) {
-  void response.body?.cancel().catch(() => undefined);
-  let locationOrigin: string | undefined;
-  const location = response.headers.get("location");
+/** The Authorization header's value from the token function, called for this request. */
+async function bearer(config: Config): Promise<string> {
+  let key: unknown;
   try {
-    if (location) locationOrigin = new URL(location, request.url).origin;
-  } catch {
-    locationOrigin = undefined;
+    key = await (config.apiKey as () => string | Promise<string>)();
+  } catch (error) {
+    throw new HaiAgentsConfigurationError("apiKey", "The `token` function failed.", error, config.known);
   }
-  return new HaiAgentsRedirectError({
-    operation: exchange.operation.label,
-    status: response.type === "opaqueredirect" ? 0 : response.status,
-    locationOrigin,
-    known: settings.known,
-  });
+  remember(config.known, checkKey(key, "the `token` function"));
+  return `Bearer ${key}`;
 }
 
-/** The transport of every call: one attempt, to the configured origin, redirects never followed. */
-async function send(settings: Settings, exchange: Exchange, request: Request): Promise<Response> {
-  // Only the caller's own middleware could have swapped the request for one that breaks these rules.
-  if (request.redirect !== "manual" || !request.url.startsWith(`${settings.origin}/`)) {
-    throw new HaiAgentsConfigurationError(
-      "baseUrl",
-      `A middleware changed the request's URL or redirect mode. Requests go only to ${settings.origin} and ` +
-        "never follow redirects: remove that middleware.",
+/** The body as text, read up to {@link MAX_RESPONSE_BYTES}; undefined when it is larger. */
+async function readBounded(response: Response): Promise<string | undefined> {
+  const length = response.headers.get("content-length");
+  if (Number(length) > MAX_RESPONSE_BYTES) {
+    void response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  // fetch delivers exactly the declared length of an uncompressed body, so it is already bounded.
+  if (length !== null && !response.headers.has("content-encoding")) return response.text();
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: BlobPart[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return new Blob(chunks).text();
+    total += value.byteLength;
+    if (total > MAX_RESPONSE_BYTES) {
+      void reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+}
+
+// Codes of a connection that never carried the request: refused, no such host, or a TLS handshake or
+// certificate check that failed (a request is only written once the handshake has succeeded).
+const NOT_CONNECTED =
+  /^(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_SSL_.*|ERR_TLS_.*|CERT_.*|UNABLE_TO_.*|.*SELF_SIGNED.*|HOSTNAME_MISMATCH)$/;
+
+function neverSent(error: unknown): boolean {
+  for (
+    let current = error, depth = 0;
+    current instanceof Error && depth < 4;
+    current = current.cause, depth++
+  ) {
+    const { code } = current as { code?: unknown };
+    if (typeof code !== "string") continue;
+    // Node names a handshake cut short only in the message.
+    return (
+      NOT_CONNECTED.test(code) ||
+      (code === "ECONNRESET" && /before secure TLS connection/.test(current.message))
     );
   }
-  exchange.sent = true;
-  const response = await (settings.transport ?? globalThis.fetch)(request);
-  exchange.response = response;
-  if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
-    throw redirectError(settings, exchange, request, response);
-  }
-  if (response.ok && exchange.callerReadsSuccess) return response;
-  const text = await readBody(settings, exchange, response);
-  const empty = response.status === 204 || response.status === 205;
-  return new Response(empty ? null : text, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
+  return false;
 }
 
-/** Turns whatever a call threw into the error that says what happened on the server. */
-function failure(
-  settings: Settings,
-  exchange: Exchange,
-  error: unknown,
-  caller: AbortSignal | undefined,
-): unknown {
-  if (isHaiAgentsError(error)) return error;
-  if (caller?.aborted) return caller.reason;
-  if (!exchange.sent) return error; // the caller's own middleware threw before anything was sent
-  const { operation } = exchange;
-  if (exchange.response) {
-    // Once a body is in memory only parsing fails (or the caller's own middleware, rethrown as is). A
-    // parser's message may quote the body, which holds the secret: it is not passed on.
-    if (!(error instanceof SyntaxError)) return error;
-    return bodyFailure(settings, exchange, exchange.response, "its body is not JSON");
+function originOf(location: string | null, base: string): string | undefined {
+  try {
+    return location ? new URL(location, base).origin : undefined;
+  } catch {
+    return undefined;
   }
-  if (exchange.timedOut) {
-    return new HaiAgentsTimeoutError({
-      operation: operation.label,
-      timeoutInSeconds: exchange.timeoutInSeconds,
-      advice: operation.ifUnknown,
-      cause: error,
-      known: settings.known,
-    });
-  }
-  const code = connectionCode(error);
-  return new HaiAgentsNetworkError({
-    operation: operation.label,
-    origin: settings.origin,
-    outcome: code !== undefined && NOT_CONNECTED.has(code) ? "not_sent" : "unknown",
-    advice: operation.ifUnknown,
-    cause: error,
-    known: settings.known,
-  });
+}
+
+/** @internal The error of a refused (or failed) answer, by status. */
+export function apiError(
+  config: Config,
+  call: Call,
+  answer: Pick<Answer, "status" | "headers">,
+  body?: unknown,
+  bodyProblem?: string,
+  outcome?: "unknown",
+): HaiAgentsApiError {
+  const init = {
+    statusCode: answer.status,
+    body,
+    operation: call.operation,
+    requestId: answer.headers.get("x-request-id"),
+    bodyProblem,
+    webhookId: call.webhookId,
+    known: config.known,
+  };
+  return outcome ? new HaiAgentsApiError(init, undefined, undefined, outcome) : apiErrorFor(init);
+}
+
+/** A body that could not be read: the status it came with decides what that means. */
+function bodyError(config: Config, call: Call, response: Response, problem: string, cause?: unknown) {
+  return response.ok
+    ? unreadable(call.operation, response.status, problem, cause)
+    : apiError(config, call, response, undefined, problem);
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The clients
-
-export type FetchLike = (request: Request) => Promise<Response>;
-
-export interface RotateClientOptions {
-  /** Origin of the API. Default: `HAI_BASE_URL` if set, else the Europe region. */
-  baseUrl?: string;
-  /** Bearer token. When omitted no Authorization header is added (useful to exercise a 401). */
-  apiKey?: ApiKeySource;
-  /** Transport. Default: the global `fetch`, looked up at call time so later interceptors still apply. */
-  fetch?: FetchLike;
-  /** Extra headers sent with every request. */
-  headers?: Record<string, string>;
-  /** Give up waiting for a response (status line and body) after this many seconds (default 60). */
-  timeoutInSeconds?: number;
-  /** Accept an `http:` base URL for a host that is not loopback (the key then travels in clear text). */
-  allowInsecureHttp?: boolean;
-  /**
-   * Refuse a `webhook_id` that is not a hyphenated UUID before sending anything (default `true`).
-   * Turn off only to send invalid ids on purpose, e.g. to test the API's own 422.
-   */
-  validateWebhookId?: boolean;
-}
+// The raw client: openapi-fetch, typed by the spec, with `exchange` as its transport. A refused status is
+// a value (`{ error, response }`), as openapi-fetch gives it; everything else throws as in the facade.
 
 /** openapi-fetch client typed by the spec. */
 export type RotateClient = Client<paths>;
 
-type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE";
-// The init openapi-fetch takes, loosely typed: the public methods keep the generated types.
-type LooseInit = { params?: { path?: Record<string, unknown> }; signal?: AbortSignal | null } & Record<
-  string,
-  unknown
->;
-type LooseResult = { data?: unknown; error?: unknown; response: Response };
-
-/** Per-call settings the facade passes. */
-type CallOptions = { timeoutInSeconds?: number | undefined; abortSignal?: AbortSignal | undefined };
-
-/** @internal What the facade builds on: one call under the raw client's rules. */
-export interface Core {
-  /**
-   * Sends one request the way the SDK-shaped facade wants it: a failure status throws its typed error, a
-   * 2xx resolves with its body text (read bounded, under the same timer).
-   */
-  send(
-    method: HttpMethod,
-    path: string,
-    init: LooseInit,
-    options?: CallOptions,
-  ): Promise<{ response: Response; text: string }>;
-}
-
-/** @internal */
-export function createCore(options: RotateClientOptions): { core: Core; client: RotateClient } {
-  const origin = resolveBaseUrl(options.baseUrl, options.allowInsecureHttp);
-  const timeoutInSeconds = options.timeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  timeoutMilliseconds(timeoutInSeconds, "The client's");
-  const settings: Settings = {
-    origin,
-    timeoutInSeconds,
-    validateWebhookId: options.validateWebhookId !== false,
-    transport: options.fetch,
-    known: typeof options.apiKey === "string" ? [options.apiKey] : [],
-  };
-  // A fixed key is a default header (a caller's own Authorization still wins, as headers merge); only a
-  // token function needs a middleware, to call it per request.
-  const { apiKey } = options;
-  const headers =
-    typeof apiKey === "string"
-      ? { Authorization: `Bearer ${usableKey(apiKey)}`, ...options.headers }
-      : options.headers;
-  const client = createClient<paths>({ baseUrl: origin, headers, redirect: "manual" });
-  if (typeof apiKey === "function") {
-    client.use(
-      authMiddleware(apiKey, (key) => {
-        if (settings.known.includes(key)) return;
-        settings.known.push(key);
-        if (settings.known.length > 8) settings.known.shift();
-      }),
-    );
-  }
-
-  async function call(
-    method: HttpMethod,
-    path: string,
-    init: LooseInit = {},
-    callOptions: CallOptions & { sdk?: boolean } = {},
-  ): Promise<LooseResult & { text?: string }> {
-    const seconds = callOptions.timeoutInSeconds ?? settings.timeoutInSeconds;
-    const timeoutMs = timeoutMilliseconds(
-      seconds,
-      callOptions.timeoutInSeconds === undefined ? "The client's" : "This call's",
-    );
-    const pathParams = init.params?.path;
-    const webhookId = pathParams?.webhook_id;
-    if (settings.validateWebhookId && pathParams && "webhook_id" in pathParams && !isWebhookId(webhookId)) {
-      throw new InvalidWebhookIdError(webhookId, settings.known);
-    }
-    const caller = callOptions.abortSignal ?? init.signal ?? undefined;
-    if (caller?.aborted) throw caller.reason;
-    const exchange: Exchange = {
-      operation: operationOf(method, path),
-      timeoutInSeconds: seconds,
-      webhookId: typeof webhookId === "string" ? webhookId : undefined,
-      sent: false,
-      response: undefined,
-      timedOut: false,
-      callerReadsSuccess: callOptions.sdk === true,
-    };
-    // A plain timer rather than AbortSignal.timeout(): the latter holds its signal weakly, so a request that
-    // nothing else references (a stalled custom transport) could be garbage-collected and never time out.
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      exchange.timedOut = true;
-      controller.abort(new DOMException(`No response within ${seconds} s`, "TimeoutError"));
-    }, timeoutMs);
-    const forwardAbort = () => controller.abort(caller?.reason);
-    caller?.addEventListener("abort", forwardAbort, { once: true });
-    try {
-      const result = (await client.request(
-        method as "get",
-        path as never,
-        {
-          ...init,
-          baseUrl: origin,
-          redirect: "manual",
-          signal: controller.signal,
-          fetch: (request: Request) => send(settings, exchange, request),
-          ...(callOptions.sdk ? { parseAs: "stream" } : {}),
-        } as never,
-      )) as LooseResult;
-      if (!callOptions.sdk) return result;
-      const { response } = result;
-      if (!response.ok) {
-        throw apiErrorFor({
-          statusCode: response.status,
-          body: result.error,
-          operation: exchange.operation.label,
-          requestId: response.headers.get("x-request-id") ?? undefined,
-          advice: exchange.operation.ifUnknown,
-          webhookId: exchange.webhookId,
-          known: settings.known,
-          ping: exchange.operation.ping,
-          unchanged: exchange.operation.unchanged,
-        });
-      }
-      return { response, text: await readBody(settings, exchange, response) };
-    } catch (error) {
-      throw failure(settings, exchange, error, caller);
-    } finally {
-      clearTimeout(timer);
-      caller?.removeEventListener("abort", forwardAbort);
-    }
-  }
-
-  const guarded = (method: HttpMethod) => (path: string, init?: LooseInit) => call(method, path, init);
-  const raw = {
-    ...client,
-    request: (method: string, path: string, init?: LooseInit) =>
-      call(method.toUpperCase() as HttpMethod, path, init),
-    GET: guarded("GET"),
-    PUT: guarded("PUT"),
-    POST: guarded("POST"),
-    DELETE: guarded("DELETE"),
-    OPTIONS: guarded("OPTIONS"),
-    HEAD: guarded("HEAD"),
-    PATCH: guarded("PATCH"),
-    TRACE: guarded("TRACE"),
-  } as unknown as RotateClient;
-  const core: Core = {
-    send: (method, path, init, options = {}) =>
-      call(method, path, init, { ...options, sdk: true }) as Promise<{ response: Response; text: string }>,
-  };
-  return { core, client: raw };
-}
+const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
 /**
  * Creates the raw typed client. Calls look like
  * `client.POST("/api/v2/webhooks/{webhook_id}/rotate", { params: { path: { webhook_id } } })` and return
  * `{ data, error, response }` for every status the API answers with a readable body. It throws (a
- * {@link HaiAgentsError} with an `outcome`) for what is not such an answer: an invalid id or timeout, a
- * redirect (never followed), a timeout, a network failure, a body over 1 MiB, cut or unparsable.
+ * {@link HaiAgentsError} with an `outcome`) for what is not such an answer: an invalid id, key, header or
+ * timeout, a redirect (never followed), a timeout, a network or TLS failure, a body over 1 MiB, cut or
+ * unparsable, a status outside HTTP's range.
  *
  * Requests are never retried. That matters for rotate, which is not idempotent: a retry after a lost
  * response would rotate a second time and the first new secret would be gone for good.
+ *
+ * The key is added by the transport, after your middleware ran: middleware never sees it.
  */
 export function createRotateClient(options: RotateClientOptions = {}): RotateClient {
-  return createCore(options).client;
+  const config = configure(options);
+  const client = createClient<paths>({ baseUrl: config.origin, headers: config.headers, redirect: "manual" });
+  const call = async (method: string, path: string, init: CallInit = {}) => {
+    const checked = checkCall(config, method.toUpperCase(), path, init);
+    const send = async (request: Request) => {
+      // Only the caller's own middleware could have pointed the request elsewhere.
+      if (!request.url.startsWith(`${config.origin}/`)) {
+        throw new HaiAgentsConfigurationError(
+          "baseUrl",
+          `A middleware changed the request's URL. Requests go only to ${config.origin}: remove that middleware.`,
+        );
+      }
+      return toResponse(await exchange(config, checked, request));
+    };
+    return client.request(method as "get", path as never, { ...init, fetch: send } as never);
+  };
+  const raw: Record<string, unknown> = { ...client, request: call };
+  for (const method of METHODS) raw[method] = (path: string, init?: CallInit) => call(method, path, init);
+  return raw as unknown as RotateClient;
+}
+
+// openapi-fetch needs a Response. A server may send a header name or a reason phrase that fetch accepted but
+// `new Response` refuses with a TypeError: then the answer is rebuilt without them, so it still arrives as a
+// value carrying its status.
+function toResponse({ status, statusText, headers, text }: Answer): Response {
+  const body = status === 204 || status === 205 ? null : text;
+  try {
+    return new Response(body, { status, statusText, headers });
+  } catch {
+    const kept = new Headers();
+    for (const [name, value] of headers) if (HEADER_NAME.test(name)) kept.append(name, value);
+    return new Response(body, {
+      status,
+      statusText: HEADER_VALUE.test(statusText) ? statusText : "",
+      headers: kept,
+    });
+  }
 }

@@ -1,89 +1,147 @@
-// Every error the client throws, what each says about the fate of the call (`outcome`), and the one
-// redaction pass that keeps API keys and signing secrets out of them.
+// Every error the client throws, what each says about the fate of the call (`outcome`), the one table of
+// what each operation is called and what to do when its fate is unclear, and the one redaction pass that
+// keeps API keys, signing secrets and anything else the server sent out of them.
 import type { components } from "../generated/api.js";
 
 type ValidationIssue = components["schemas"]["ValidationError"];
 
 /**
  * What a failed call did on the server, for code that must decide whether to try again:
- * - `not_sent`: nothing reached the API (configuration, invalid id, bad timeout, token function failed,
- *   or the connection was never established). Safe to fix and call again.
+ * - `not_sent`: nothing reached the API (configuration, invalid id, bad timeout, a key or header that cannot
+ *   be sent, token function failed, connection never established, TLS handshake or certificate refused).
+ *   Safe to fix and call again.
  * - `rejected`: the API answered with a status that means nothing changed (3xx, never followed; 4xx).
- * - `unknown`: the request was sent but no usable status came back (timeout, connection reset, 5xx).
- *   A rotate may have happened: check before rotating again.
+ * - `unknown`: the request was sent but no usable status came back (timeout, connection reset, 5xx, a
+ *   status outside HTTP's range). A rotate may have happened: check before rotating again.
  * - `secret_lost`: a 2xx arrived, so the rotation happened, but its body was cut, stalled, too big or had
  *   no readable secret. The new secret is gone: rotate again.
  */
 export type CallOutcome = "not_sent" | "rejected" | "unknown" | "secret_lost";
 
 // ---------------------------------------------------------------------------------------------------------
+// The operations. Messages name the operation and give its advice from here, whichever client made the call.
+
+/** @internal What messages call an operation, and what its failures mean. */
+export interface Operation {
+  /** Starts messages: "Rotating the webhook secret answered HTTP 200 but ...". */
+  label: string;
+  /** Sent, but no usable answer came back (timeout, connection lost, 5xx). */
+  unknown: string;
+  /** A 2xx arrived but its body could not be read (rotate has its own error for this: the secret is lost). */
+  unreadable: string;
+  /** Said when the API refused the call. */
+  unchanged: string;
+  /** A 2xx means a new secret exists, so a body that cannot be read loses it. */
+  returnsSecret?: true;
+  /** A 502 means the platform could not reach the receiver. */
+  ping?: true;
+}
+
+const OPERATIONS: Record<string, Operation> = {
+  "POST /api/v2/webhooks/{webhook_id}/rotate": {
+    label: "Rotating the webhook secret",
+    unknown:
+      "The secret may or may not have been rotated, and the request was not retried: rotating is not " +
+      "idempotent, so a second call would discard a new secret you never saw. Check whether deliveries " +
+      "still verify with the secrets you hold (getWebhook's lastSuccessAt helps) before rotating again.",
+    unreadable: "",
+    unchanged: "Nothing was rotated.",
+    returnsSecret: true,
+  },
+  "POST /api/v2/webhooks/{webhook_id}/ping": {
+    label: "Pinging the webhook",
+    unknown: "The ping may or may not have been delivered; it changes nothing, so pinging again is safe.",
+    unreadable: "The ping was sent; it changes nothing, so pinging again is safe.",
+    unchanged: "No ping was sent.",
+    ping: true,
+  },
+  "GET /api/v2/webhooks/{webhook_id}": {
+    label: "Getting the webhook",
+    unknown: "A read changes nothing; try again.",
+    unreadable: "A read changes nothing; try again.",
+    unchanged: "Nothing was changed.",
+  },
+};
+
+/** @internal The operation of `method` on the spec path `path` (a path outside the table gets plain words). */
+export function operationOf(method: string, path: string): Operation {
+  const advice = "Check the server's state before sending it again.";
+  return (
+    OPERATIONS[`${method} ${path}`] ?? {
+      label: `${method} ${path}`,
+      unknown: advice,
+      unreadable: advice,
+      unchanged: "Nothing was changed.",
+    }
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Redaction. Servers and proxies can echo the Authorization header back (in a body, a request id, a
-// Location, a transport error). Everything a server supplied goes through `scrubWith` before it is stored
-// on an error: generic key and secret shapes plus the exact keys this client sent, in any case,
-// URL-encoded or glued to other text, in strings and object keys, at any depth.
+// Location, a transport error). Everything from outside that an error keeps goes through `scrub`: the exact
+// credentials this client was given or sent (whatever their shape), in any case, URL-encoded or glued to
+// other text, in strings and object keys, at any depth; plus key and secret shapes (`hk-...`, `whsec_...`)
+// for credentials the client never saw. Foreign errors keep only their name, code, message and cause:
+// their other fields (undici's parser keeps the unparsed bytes in `data`) are server bytes and are dropped.
 
 const REDACTED = "[redacted]";
 /** Deeper than this, a value is replaced as a whole rather than walked. */
 const MAX_DEPTH = 16;
 
-// Each character of a prefix or key may also arrive percent-encoded (`hk%2D...`); the `i` flag covers case.
-const encodedChar = (char: string) =>
-  `(?:${char.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")}|%${char.charCodeAt(0).toString(16).padStart(2, "0")})`;
-const encodedLiteral = (text: string) => [...text].map(encodedChar).join("");
-const TOKEN_TAIL = "(?:[A-Za-z0-9+/=_.~-]|%[0-9A-Fa-f]{2})*";
-const CREDENTIAL_SOURCE = `(?:${encodedLiteral("hk-")}|${encodedLiteral("whsec_")})${TOKEN_TAIL}`;
-const GENERIC = new RegExp(CREDENTIAL_SOURCE, "gi");
+// Each character may also arrive percent-encoded (`hk%2D...`); the `i` flag covers case.
+const encodedLiteral = (text: string) =>
+  [...text]
+    .map(
+      (char) =>
+        `(?:${char.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")}|%${char.charCodeAt(0).toString(16).padStart(2, "0")})`,
+    )
+    .join("");
+// A real key or secret runs on for dozens of characters; eight keeps our own "hk-..." hints readable.
+const SHAPES = `(?:${encodedLiteral("hk-")}|${encodedLiteral("whsec_")})(?:[A-Za-z0-9+/=_.~-]|%[0-9A-Fa-f]{2}){8,}`;
 
-/** The credentials a scrub looks for: the generic shapes plus any exact keys a client knows it sent. */
+/** The credentials a client knows it was given or sent. */
 export type KnownSecrets = readonly string[];
 
-function patternFor(known: KnownSecrets): RegExp {
-  // Each exact key, character by character, as is or percent-encoded (so any mix of encodings matches).
-  const exact = known.filter((secret) => secret.length >= 4).map(encodedLiteral); // shorter: ordinary text
-  return exact.length === 0 ? GENERIC : new RegExp([...exact, CREDENTIAL_SOURCE].join("|"), "gi");
+function patternFor(known: KnownSecrets = []): RegExp {
+  // Shorter than four characters, an exact match would redact ordinary words.
+  const exact = known.filter((secret) => secret.length >= 4).map(encodedLiteral);
+  return new RegExp([...exact, SHAPES].join("|"), "gi");
 }
 
-/** `text` with every credential-shaped run replaced by `[redacted]`. */
-function redactText(text: string, known: KnownSecrets = []): string {
-  return text.replace(patternFor(known), REDACTED);
-}
-
-function scrubWith(value: unknown, pattern: RegExp, depth: number): unknown {
+function scrub(value: unknown, pattern: RegExp, depth = 0): unknown {
   if (typeof value === "string") return value.replace(pattern, REDACTED);
   if (typeof value !== "object" || value === null) return value;
   if (depth >= MAX_DEPTH) return `[redacted: nested deeper than ${MAX_DEPTH} levels]`;
-  if (value instanceof Error) return scrubError(value, pattern, depth);
-  if (Array.isArray(value)) return value.map((item) => scrubWith(item, pattern, depth + 1));
+  if (value instanceof Error) {
+    if (isHaiAgentsError(value)) return value; // scrubbed when it was built
+    // A stand-in with the same kind, name, code and message, and its cause scrubbed the same way.
+    const copy = new (
+      value instanceof TypeError ? TypeError : value instanceof RangeError ? RangeError : Error
+    )(
+      String(value.message).replace(pattern, REDACTED),
+      value.cause === undefined ? undefined : { cause: scrub(value.cause, pattern, depth + 1) },
+    );
+    copy.name = String(value.name).replace(pattern, REDACTED);
+    copy.stack = `${copy.name}: ${copy.message}`;
+    const { code } = value as { code?: unknown };
+    if (typeof code === "string") Object.assign(copy, { code });
+    return copy;
+  }
+  if (Array.isArray(value)) return value.map((item) => scrub(item, pattern, depth + 1));
   const prototype = Object.getPrototypeOf(value);
   // Class instances (sockets, headers, buffers) are not walked: their insides are not ours to show.
   if (prototype !== Object.prototype && prototype !== null)
     return `[${prototype?.constructor?.name ?? "object"}]`;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key.replace(pattern, REDACTED)] = scrubWith(item, pattern, depth + 1);
+    copy[key.replace(pattern, REDACTED)] = scrub(item, pattern, depth + 1);
   }
   return copy;
 }
 
-// A stand-in for a foreign error (undici's "fetch failed" and its nested causes): same name, code and
-// message, every own property and the whole cause chain scrubbed, nothing else kept.
-function scrubError(error: Error, pattern: RegExp, depth: number): Error {
-  if (isHaiAgentsError(error)) return error; // already scrubbed when it was built
-  const Kind = error instanceof TypeError ? TypeError : error instanceof RangeError ? RangeError : Error;
-  const copy = new Kind(String(error.message).replace(pattern, REDACTED));
-  copy.name = String(error.name).replace(pattern, REDACTED);
-  copy.stack = `${copy.name}: ${copy.message}`;
-  for (const key of Object.getOwnPropertyNames(error)) {
-    if (key === "message" || key === "stack" || key === "name") continue;
-    const value = (error as unknown as Record<string, unknown>)[key];
-    Object.defineProperty(copy, key.replace(pattern, REDACTED), {
-      value: scrubWith(value, pattern, depth + 1),
-      enumerable: key !== "cause",
-      writable: true,
-      configurable: true,
-    });
-  }
-  return copy;
+/** `text` with every credential this client knows, and every credential shape, replaced. */
+function redact(text: string, known?: KnownSecrets): string {
+  return text.replace(patternFor(known), REDACTED);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -96,17 +154,15 @@ function clip(text: string): string {
   return oneLine.length > MAX_DETAIL_LENGTH ? `${oneLine.slice(0, MAX_DETAIL_LENGTH)}…` : oneLine;
 }
 
-function isIssue(value: unknown): value is ValidationIssue {
-  if (typeof value !== "object" || value === null) return false;
-  const entry = value as Record<string, unknown>;
-  return Array.isArray(entry.loc) && typeof entry.msg === "string" && typeof entry.type === "string";
-}
-
 /** The entries of a 422 body (`{"detail": [...]}`) that have the documented shape. */
 function validationIssues(body: unknown): ValidationIssue[] {
-  if (typeof body !== "object" || body === null) return [];
-  const detail = (body as Record<string, unknown>).detail;
-  return Array.isArray(detail) ? detail.filter(isIssue) : [];
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  return Array.isArray(detail)
+    ? detail.filter(
+        (entry) =>
+          Array.isArray(entry?.loc) && typeof entry.msg === "string" && typeof entry.type === "string",
+      )
+    : [];
 }
 
 /**
@@ -115,13 +171,11 @@ function validationIssues(body: unknown): ValidationIssue[] {
  */
 function describeErrorBody(body: unknown): string {
   if (typeof body === "string") return clip(body);
-  if (typeof body !== "object" || body === null) return "";
   const issues = validationIssues(body);
   if (issues.length > 0)
     return clip(issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; "));
-  const record = body as Record<string, unknown>;
-  for (const key of ["detail", "message"] as const) {
-    const value = record[key];
+  const { detail, message } = (body ?? {}) as Record<string, unknown>;
+  for (const value of [detail, message]) {
     if (typeof value === "string" && value.trim() !== "") return clip(value);
   }
   return "";
@@ -138,7 +192,7 @@ interface BaseInit {
   statusCode?: number | undefined;
   body?: unknown;
   cause?: unknown;
-  /** Exact keys the client sent, so that an echo of them is redacted too. */
+  /** Exact credentials the client was given or sent, so that an echo of them is redacted too. */
   known?: KnownSecrets | undefined;
 }
 
@@ -155,18 +209,18 @@ export class HaiAgentsError extends Error {
   readonly outcome: CallOutcome;
   /** HTTP status, when the error comes from a response. */
   readonly statusCode: number | undefined;
-  /** Parsed response body (or its text when it was not JSON), credentials redacted. */
+  /** Parsed body of a refused call (or its text when it was not JSON), credentials redacted. */
   readonly body: unknown;
 
   constructor(message: string, init: BaseInit) {
-    const pattern = patternFor(init.known ?? []);
+    const pattern = patternFor(init.known);
     super(
       message.replace(pattern, REDACTED),
-      init.cause === undefined ? undefined : { cause: scrubWith(init.cause, pattern, 0) },
+      init.cause === undefined ? undefined : { cause: scrub(init.cause, pattern) },
     );
     this.outcome = init.outcome;
     this.statusCode = init.statusCode;
-    this.body = scrubWith(init.body, pattern, 0);
+    this.body = scrub(init.body, pattern);
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -181,36 +235,44 @@ export function isHaiAgentsError(value: unknown): value is HaiAgentsError {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
-/** A client option or environment variable is missing or unusable. Nothing was sent. */
+/**
+ * A client option, environment variable, per-call option or token is missing or cannot be sent (`setting`
+ * says which). Nothing was sent.
+ */
 export class HaiAgentsConfigurationError extends HaiAgentsError {
   override name = "HaiAgentsConfigurationError";
   /** Which setting is wrong. */
-  readonly setting: "apiKey" | "baseUrl" | "timeoutInSeconds";
-  constructor(setting: HaiAgentsConfigurationError["setting"], message: string, cause?: unknown) {
-    super(`${message} Nothing was sent.`, { outcome: "not_sent", cause });
+  readonly setting: "apiKey" | "baseUrl" | "timeoutInSeconds" | "headers";
+  constructor(
+    setting: HaiAgentsConfigurationError["setting"],
+    message: string,
+    cause?: unknown,
+    known?: KnownSecrets,
+  ) {
+    super(`${message} Nothing was sent.`, { outcome: "not_sent", cause, known });
     this.setting = setting;
   }
-}
-
-// Echo a rejected id only when that is safe and useful: never a credential pasted into the wrong
-// argument, never a wall of text.
-function describeRejectedId(value: unknown, known: KnownSecrets): string {
-  if (typeof value !== "string") return `a value of type ${value === null ? "null" : typeof value}`;
-  if (value === "") return "an empty string";
-  if (redactText(value, known) !== value)
-    return `a string of ${value.length} characters that looks like a credential`;
-  if (value.length > 64 || /[^\x20-\x7e]/.test(value)) return `a string of ${value.length} characters`;
-  return JSON.stringify(value);
 }
 
 /** The webhook id is not a hyphenated UUID. Raised before any request is sent. */
 export class InvalidWebhookIdError extends HaiAgentsError {
   override name = "InvalidWebhookIdError";
   constructor(value: unknown, known: KnownSecrets = []) {
+    // Echo a rejected id only when that is safe and useful: never a credential pasted into the wrong
+    // argument, never a wall of text.
+    const described =
+      typeof value !== "string"
+        ? `a value of type ${value === null ? "null" : typeof value}`
+        : value === ""
+          ? "an empty string"
+          : redact(value, known) !== value
+            ? `a string of ${value.length} characters that looks like a credential`
+            : value.length > 64 || /[^\x20-\x7e]/.test(value)
+              ? `a string of ${value.length} characters`
+              : JSON.stringify(value);
     super(
-      `webhookId must be the webhook's UUID, like "f47ac10b-58cc-4372-a567-0e02b2c3d479", but got ` +
-        `${describeRejectedId(value, known)}. No request was sent. Use the \`id\` returned when the webhook was ` +
-        "created or listed.",
+      `webhookId must be the webhook's UUID, like "f47ac10b-58cc-4372-a567-0e02b2c3d479", but got ${described}. ` +
+        "No request was sent. Use the `id` returned when the webhook was created or listed.",
       { outcome: "not_sent", known },
     );
   }
@@ -232,17 +294,16 @@ export class HaiAgentsRedirectError extends HaiAgentsError {
     locationOrigin: string | undefined;
     known?: KnownSecrets;
   }) {
-    const status = init.status === 0 ? "a redirect (status hidden by the browser)" : `HTTP ${init.status}`;
-    const target = init.locationOrigin ? ` to ${init.locationOrigin}` : "";
+    const origin = init.locationOrigin && redact(init.locationOrigin, init.known);
     super(
-      `${init.operation} was answered with ${status}${target}. It was not followed: the request and its key ` +
-        "were sent once, to the configured origin only, and nothing was changed there. Point the base URL at " +
-        "the API's own origin (a proxy or an old hostname may be redirecting).",
+      `${init.operation} was answered with ${init.status ? `HTTP ${init.status}` : "a redirect (status hidden by the browser)"}${origin ? ` to ${origin}` : ""}. ` +
+        "It was not followed: the request and its key were sent once, to the configured origin only, and " +
+        "nothing was changed there. Point the base URL at the API's own origin (a proxy or an old hostname " +
+        "may be redirecting).",
       { outcome: "rejected", statusCode: init.status || undefined, known: init.known },
     );
     this.status = init.status;
-    this.locationOrigin =
-      init.locationOrigin === undefined ? undefined : redactText(init.locationOrigin, init.known);
+    this.locationOrigin = origin;
   }
 }
 
@@ -267,8 +328,9 @@ export class HaiAgentsTimeoutError extends HaiAgentsError {
 }
 
 /**
- * The connection failed. `outcome` is `not_sent` when it was never established (refused, unknown host),
- * `unknown` when it broke after the request may have left (reset before the status line).
+ * The connection failed. `outcome` is `not_sent` when no request could have left (connection refused,
+ * unknown host, TLS handshake or certificate refused), `unknown` when it broke after the request may have
+ * left (reset before the status line, or an answer that is not HTTP).
  */
 export class HaiAgentsNetworkError extends HaiAgentsError {
   override name = "HaiAgentsNetworkError";
@@ -280,21 +342,26 @@ export class HaiAgentsNetworkError extends HaiAgentsError {
     cause: unknown;
     known?: KnownSecrets;
   }) {
-    const reason = networkReason(init.cause);
-    const what =
-      init.outcome === "not_sent"
-        ? `could not connect to ${init.origin}${reason}, so nothing was sent. Check the base URL and the ` +
-          "network, then try again."
-        : `lost the connection to ${init.origin}${reason}. ${init.advice}`;
-    super(`${init.operation} ${what}`, { outcome: init.outcome, cause: init.cause, known: init.known });
+    // The innermost reason with a code says most: "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1".
+    let reason = "";
+    for (
+      let error = init.cause, depth = 0;
+      error instanceof Error && depth < 4;
+      error = error.cause, depth++
+    ) {
+      const { code } = error as { code?: unknown };
+      reason = ` (${typeof code === "string" ? `${code}: ` : ""}${error.message.trim()})`;
+    }
+    super(
+      `${init.operation} ${
+        init.outcome === "not_sent"
+          ? `could not connect to ${init.origin}${reason}, so nothing was sent. Check the base URL, the ` +
+            "network and any proxy between (a TLS-intercepting proxy breaks the certificate check), then try again."
+          : `lost the connection to ${init.origin}${reason}. ${init.advice}`
+      }`,
+      { outcome: init.outcome, cause: init.cause, known: init.known },
+    );
   }
-}
-
-function networkReason(error: unknown): string {
-  const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (!(inner instanceof Error)) return "";
-  const code = (inner as { code?: unknown }).code;
-  return ` (${typeof code === "string" ? `${code}: ` : ""}${inner.message})`;
 }
 
 /**
@@ -326,49 +393,62 @@ export class SecretNotReceivedError extends UnexpectedResponseError {
   }
 }
 
-interface ApiErrorInit {
-  statusCode: number;
-  body: unknown;
-  /** Name of the operation, used in the message. */
-  operation: string;
-  /** Value of the response's `X-Request-Id` header, if any: quote it to support. */
-  requestId?: string | undefined;
-  /** Said after the summary when the body could not be read. */
-  bodyProblem?: string | undefined;
-  /** What a 5xx means for this operation (a rotate may have happened). */
-  advice?: string | undefined;
-  webhookId?: string | undefined;
-  known?: KnownSecrets | undefined;
-  /** Said of a refused call: "Nothing was rotated." for rotate (the default says "changed"). */
-  unchanged?: string | undefined;
-  /** Overrides the outcome the status implies (4xx rejected, 5xx unknown). */
-  outcome?: CallOutcome | undefined;
+/** @internal The error for a 2xx whose body cannot be used: for rotate, the secret is lost. */
+export function unreadable(operation: Operation, statusCode: number, problem: string, cause?: unknown) {
+  return operation.returnsSecret
+    ? new SecretNotReceivedError(operation.label, statusCode, problem, cause)
+    : new UnexpectedResponseError(
+        `${operation.label} answered HTTP ${statusCode} but ${problem}. ${operation.unreadable}`,
+        statusCode,
+        "unknown",
+        cause,
+      );
 }
 
-/** The API answered with a status this package has no dedicated class for (e.g. 429, 500). */
+/** @internal What a refused call carries into its error. */
+export interface ApiErrorInit {
+  statusCode: number;
+  body: unknown;
+  operation: Operation;
+  /** Value of the response's `X-Request-Id` header, if any: quote it to support. */
+  requestId?: string | null | undefined;
+  /** Said after the summary when the body could not be read. */
+  bodyProblem?: string | undefined;
+  webhookId?: string | undefined;
+  known?: KnownSecrets | undefined;
+}
+
+/**
+ * The API answered with a status this package has no dedicated class for (e.g. 429, 500), or one outside
+ * HTTP's range (600-999, outcome `unknown`).
+ */
 export class HaiAgentsApiError extends HaiAgentsError {
   override name = "HaiAgentsApiError";
   declare readonly statusCode: number;
   /** The response's request id (credentials redacted, at most 200 characters): quote it to support. */
   readonly requestId: string | undefined;
 
-  constructor(init: ApiErrorInit, summary?: string, hint?: string) {
-    const pattern = patternFor(init.known ?? []);
-    const body = scrubWith(init.body, pattern, 0);
-    const requestId = init.requestId?.replace(pattern, REDACTED).slice(0, 200);
-    const parts = [summary ?? `${init.operation} failed with HTTP ${init.statusCode}.`];
+  constructor(init: ApiErrorInit, summary?: string, hint?: string, outcome?: CallOutcome) {
+    const { operation, statusCode, known } = init;
+    const body = scrub(init.body, patternFor(known));
+    const requestId = init.requestId ? redact(init.requestId, known).slice(0, 200) : undefined;
     const detail = describeErrorBody(body);
-    if (detail) parts.push(`Server said: "${detail}".`);
-    if (init.bodyProblem) parts.push(`(The body could not be read: ${init.bodyProblem}.)`);
-    const serverError = init.statusCode >= 500;
-    if (hint) parts.push(hint);
-    else if (serverError && init.advice) parts.push(init.advice);
-    if (requestId) parts.push(`Request id: ${requestId}.`);
-    super(parts.join(" "), {
-      outcome: init.outcome ?? (serverError ? "unknown" : "rejected"),
-      statusCode: init.statusCode,
+    const failed = statusCode >= 500;
+    const parts = [
+      summary ??
+        (statusCode > 599
+          ? `${operation.label} was answered with status ${statusCode}, which HTTP does not define (a broken server or proxy).`
+          : `${operation.label} failed with HTTP ${statusCode}.`),
+      detail && `Server said: "${detail}".`,
+      init.bodyProblem && `(The body could not be read: ${init.bodyProblem}.)`,
+      hint ?? (failed ? operation.unknown : operation.unchanged),
+      requestId && `Request id: ${requestId}.`,
+    ];
+    super(parts.filter(Boolean).join(" "), {
+      outcome: outcome ?? (failed ? "unknown" : "rejected"),
+      statusCode,
       body,
-      known: init.known,
+      known,
     });
     this.requestId = requestId;
   }
@@ -380,7 +460,7 @@ export class BadRequestError extends HaiAgentsApiError {
   constructor(init: ApiErrorInit) {
     super(
       init,
-      `${init.operation} was refused (HTTP 400). ${unchanged(init)}`,
+      `${init.operation.label} was refused (HTTP 400). ${init.operation.unchanged}`,
       "For a ping, the webhook URL must be https:// and resolve to a public address.",
     );
   }
@@ -392,7 +472,7 @@ export class UnauthorizedError extends HaiAgentsApiError {
   constructor(init: ApiErrorInit) {
     super(
       init,
-      `${init.operation} was rejected: the API key is missing or not valid (HTTP 401). ${unchanged(init)}`,
+      `${init.operation.label} was rejected: the API key is missing or not valid (HTTP 401). ${init.operation.unchanged}`,
       "Check that HAI_API_KEY (or the `token` option) holds a current key and that it was issued for this region.",
     );
   }
@@ -405,8 +485,8 @@ export class NotFoundError extends HaiAgentsApiError {
     super(
       init,
       init.webhookId
-        ? `Webhook ${init.webhookId} was not found, or this API key has no access to it (HTTP 404). ${unchanged(init)}`
-        : `${init.operation} found nothing at that path (HTTP 404).`,
+        ? `Webhook ${init.webhookId} was not found, or this API key has no access to it (HTTP 404). ${init.operation.unchanged}`
+        : `${init.operation.label} found nothing at that path (HTTP 404).`,
       "Check the id, and that the key and base URL are for the account and region that own the webhook.",
     );
   }
@@ -418,7 +498,7 @@ export class UnprocessableEntityError extends HaiAgentsApiError {
   /** The validation problems the API reported, in order, credentials redacted. */
   readonly issues: readonly ValidationIssue[];
   constructor(init: ApiErrorInit) {
-    super(init, `${init.operation} was refused as invalid (HTTP 422). ${unchanged(init)}`);
+    super(init, `${init.operation.label} was refused as invalid (HTTP 422). ${init.operation.unchanged}`, "");
     this.issues = validationIssues(this.body);
   }
 }
@@ -431,17 +511,16 @@ export class ReceiverUnreachableError extends HaiAgentsApiError {
   override name = "ReceiverUnreachableError";
   constructor(init: ApiErrorInit) {
     super(
-      { ...init, outcome: "rejected" },
-      `${init.operation}: the platform could not reach the receiver at the webhook's URL (HTTP 502).`,
+      init,
+      `${init.operation.label}: the platform could not reach the receiver at the webhook's URL (HTTP 502).`,
       "Check that the receiver is running and reachable from the internet over https, then ping again.",
+      "rejected",
     );
   }
 }
 
-const unchanged = (init: ApiErrorInit) => init.unchanged ?? "Nothing was changed.";
-
-/** Builds the most specific error class for a failed response. */
-export function apiErrorFor(init: ApiErrorInit & { ping?: boolean }): HaiAgentsApiError {
+/** @internal Builds the most specific error class for a refused or failed response. */
+export function apiErrorFor(init: ApiErrorInit): HaiAgentsApiError {
   switch (init.statusCode) {
     case 400:
       return new BadRequestError(init);
@@ -452,8 +531,7 @@ export function apiErrorFor(init: ApiErrorInit & { ping?: boolean }): HaiAgentsA
     case 422:
       return new UnprocessableEntityError(init);
     case 502:
-      return init.ping ? new ReceiverUnreachableError(init) : new HaiAgentsApiError(init);
-    default:
-      return new HaiAgentsApiError(init);
+      if (init.operation.ping) return new ReceiverUnreachableError(init);
   }
+  return new HaiAgentsApiError(init);
 }

@@ -1,8 +1,22 @@
 // An SDK-shaped facade, so code written for the official TypeScript SDK runs with only the import changed.
-// Each method is one call through the raw client's rules (src/client.ts) plus typed errors for statuses.
+// Each method is one `exchange` (src/client.ts) plus the shape its answer must have.
+//
+// The facade calls `exchange` with a request it builds itself rather than going through openapi-fetch:
+// its three paths are fixed and their one parameter is a checked UUID, so openapi-fetch's serializers and
+// middleware would add work to every call (the rotate overhead is measured in `npm run bench`) and nothing
+// a caller could use. The generated types still type every wire shape it reads.
 import type { components } from "../generated/api.js";
-import { type ApiKeySource, type Core, createCore, type FetchLike, resolveApiKey } from "./client.js";
-import { SecretNotReceivedError, UnexpectedResponseError } from "./errors.js";
+import {
+  type ApiKeySource,
+  apiError,
+  apiKeyFromEnvironment,
+  type Config,
+  checkCall,
+  configure,
+  exchange,
+  type FetchLike,
+} from "./client.js";
+import { unreadable } from "./errors.js";
 import {
   toWebhook,
   toWebhookPingResult,
@@ -51,11 +65,11 @@ export interface WebhookRequest {
 
 /** The `webhooks` resource of {@link HaiAgentsClient}: get, rotate and ping, in the order of a rotation. */
 export class WebhooksClient {
-  readonly #core: Core;
+  readonly #config: Config;
 
   /** @internal Use `new HaiAgentsClient().webhooks`. */
-  constructor(core: Core) {
-    this.#core = core;
+  constructor(config: Config) {
+    this.#config = config;
   }
 
   /**
@@ -64,16 +78,7 @@ export class WebhooksClient {
    * and a full tolerance window has passed.
    */
   async getWebhook(request: WebhookRequest, requestOptions: RequestOptions = {}): Promise<Webhook> {
-    const { response, text } = await this.#call(
-      "GET",
-      "/api/v2/webhooks/{webhook_id}",
-      request,
-      requestOptions,
-    );
-    const record = parseObject(text, response.status, GET);
-    if (typeof record.id !== "string") {
-      throw unreadable(GET, response.status, "its body has no webhook `id`");
-    }
+    const record = await this.#send("GET", "/api/v2/webhooks/{webhook_id}", request, requestOptions, "id");
     return toWebhook(record as unknown as Wire["Webhook"]);
   }
 
@@ -86,19 +91,21 @@ export class WebhooksClient {
    *
    * Sent once, never retried, never redirected. Rotation is not idempotent: if a response is lost, a
    * silent retry would rotate again and discard the secret you never received. Every failure is a
-   * `HaiAgentsError` whose `outcome` says whether the secret was rotated (see the README's table).
+   * `HaiAgentsError` whose `outcome` says whether the secret was rotated (see docs/guides/client.md).
    */
   async rotateWebhookSecret(
     request: RotateWebhookSecretRequest,
     requestOptions: RequestOptions = {},
   ): Promise<WebhookWithSecret> {
-    const { response, text } = await this.#call(
+    const record = await this.#send(
       "POST",
       "/api/v2/webhooks/{webhook_id}/rotate",
       request,
       requestOptions,
+      "secret",
+      "id",
     );
-    return readSecret(text, response.status);
+    return toWebhookWithSecret(record as unknown as Wire["WebhookWithSecret"]);
   }
 
   /**
@@ -110,70 +117,58 @@ export class WebhooksClient {
     request: WebhookRequest,
     requestOptions: RequestOptions = {},
   ): Promise<WebhookPingResult> {
-    const { response, text } = await this.#call(
+    const record = await this.#send(
       "POST",
       "/api/v2/webhooks/{webhook_id}/ping",
       request,
       requestOptions,
+      "response_status",
     );
-    const record = parseObject(text, response.status, PING);
-    if (!Number.isInteger(record.response_status)) {
-      throw unreadable(PING, response.status, "its body has no integer `response_status`");
-    }
     return toWebhookPingResult(record as unknown as Wire["WebhookPingResult"]);
   }
 
-  #call(method: "GET" | "POST", path: string, request: WebhookRequest, options: RequestOptions) {
-    return this.#core.send(
-      method,
-      path,
-      { params: { path: { webhook_id: request?.webhookId } }, headers: options.headers },
-      options,
-    );
+  /**
+   * One exchange: a refused status throws its typed error; a 2xx resolves with its JSON object once the
+   * `required` fields are there (a string, or for `response_status` an integer).
+   */
+  async #send(
+    method: "GET" | "POST",
+    path: string,
+    request: WebhookRequest,
+    options: RequestOptions,
+    ...required: string[]
+  ): Promise<Record<string, unknown>> {
+    const config = this.#config;
+    const webhookId = request?.webhookId;
+    const call = checkCall(config, method, path, {
+      params: { path: { webhook_id: webhookId } },
+      headers: options.headers,
+      timeoutInSeconds: options.timeoutInSeconds,
+      signal: options.abortSignal,
+    });
+    // The id is a checked UUID: it needs no encoding.
+    const url = config.origin + path.replace("{webhook_id}", webhookId);
+    const headers = { ...config.headers, ...options.headers };
+    const answer = await exchange(config, call, url, { method, headers });
+    if (answer.status > 299) throw apiError(config, call, answer, answer.body);
+    const record = answer.body as Record<string, unknown> | null;
+    for (const field of required) {
+      const value = record?.[field];
+      if (
+        field === "response_status" ? !Number.isInteger(value) : typeof value !== "string" || value === ""
+      ) {
+        const what = { id: "webhook `id`", secret: "`secret`" }[field] ?? `integer \`${field}\``;
+        throw unreadable(
+          call.operation,
+          answer.status,
+          typeof record === "object" && record !== null
+            ? `its body has no ${what}`
+            : "its body is not an object",
+        );
+      }
+    }
+    return record as Record<string, unknown>;
   }
-}
-
-const ROTATE = "Rotating the webhook secret";
-const GET = "Getting the webhook";
-const PING = "Pinging the webhook";
-
-const unreadable = (operation: string, status: number, problem: string) =>
-  new UnexpectedResponseError(
-    `${operation} answered HTTP ${status} but ${problem}. ${
-      operation === PING ? "The ping was sent; pinging again is safe." : "Nothing was changed; try again."
-    }`,
-    status,
-  );
-
-function parseObject(text: string, status: number, operation: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw unreadable(operation, status, "its body is not JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null)
-    throw unreadable(operation, status, "its body is not an object");
-  return parsed as Record<string, unknown>;
-}
-
-function readSecret(text: string, statusCode: number): WebhookWithSecret {
-  if (text === "") throw new SecretNotReceivedError(ROTATE, statusCode, "its body is empty");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // The parser's own message may quote the body, and the body holds the secret: do not pass it on.
-    throw new SecretNotReceivedError(ROTATE, statusCode, "its body is not JSON");
-  }
-  const record = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  if (typeof record.secret !== "string" || record.secret === "") {
-    throw new SecretNotReceivedError(ROTATE, statusCode, "its body has no `secret`");
-  }
-  if (typeof record.id !== "string") {
-    throw new SecretNotReceivedError(ROTATE, statusCode, "its body has no webhook `id`");
-  }
-  return toWebhookWithSecret(parsed as Wire["WebhookWithSecret"]);
 }
 
 /**
@@ -184,14 +179,19 @@ export class HaiAgentsClient {
   readonly webhooks: WebhooksClient;
 
   constructor(options: HaiAgentsClientOptions = {}) {
-    const { core } = createCore({
-      baseUrl: options.baseUrl ?? options.environment,
-      apiKey: typeof options.token === "function" ? options.token : resolveApiKey(options.token),
-      fetch: options.fetch,
-      headers: options.headers,
-      timeoutInSeconds: options.timeoutInSeconds,
-      allowInsecureHttp: options.allowInsecureHttp,
-    });
-    this.webhooks = new WebhooksClient(core);
+    const { token } = options;
+    const [apiKey, source] = token === undefined ? apiKeyFromEnvironment() : [token, "the `token` option"];
+    const config = configure(
+      {
+        baseUrl: options.baseUrl ?? options.environment,
+        apiKey,
+        fetch: options.fetch,
+        headers: options.headers,
+        timeoutInSeconds: options.timeoutInSeconds,
+        allowInsecureHttp: options.allowInsecureHttp,
+      },
+      source,
+    );
+    this.webhooks = new WebhooksClient(config);
   }
 }

@@ -6,7 +6,6 @@ export type { ApiKeySource, FetchLike, RotateClient, RotateClientOptions } from 
 export {
   API_KEY_ENV,
   BASE_URL_ENV,
-  bearerAuth,
   createRotateClient,
   HaiAgentsEnvironment,
   MAX_RESPONSE_BYTES,

@@ -2,11 +2,10 @@
 // `npm start`: read the options, serve the spec (server.ts), print the cheat sheet, log requests, stop
 // cleanly on Ctrl-C. The server runs in this process (no child to orphan), so stopping this process
 // stops everything.
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
-import { documentedPathValues, type HttpOperation } from "./prism.js";
+import { type MockOperation, specInfo } from "../mock-engine.js";
 import {
   SANDBOX_FLAGS,
   SANDBOX_USAGE,
@@ -30,8 +29,10 @@ export interface MockOptions {
   port: number;
   /** Answer every 200 with a freshly generated secret, as if `Prefer: dynamic=true` were always sent. */
   dynamic: boolean;
-  /** Do not print one line per request. */
+  /** Print one line saying where the mock listens: no cheat sheet, no request log. */
   quiet: boolean;
+  /** Host names besides this machine's under which the sandbox may be reached (its Host check). */
+  allowedHosts: string[];
   help: boolean;
   /** The rotation sandbox's settings when a receiver is given (src/mock/sandbox.ts). */
   sandbox: SandboxSettings | undefined;
@@ -42,13 +43,16 @@ const DEFAULT_PORT = 4010;
 
 const USAGE = `Usage: npm start -- [options]    (or: node src/mock/start.mjs [options])
 
-Serves openapi/openapi.yaml, answering from the spec's examples.
+Serves the spec (generated/openapi.json), answering from its examples.
 
 Options:
   -p, --port <n>   Port to listen on (env MOCK_PORT, default ${DEFAULT_PORT}; 0 picks a free one)
       --host <h>   Interface to bind (env MOCK_HOST, default ${DEFAULT_HOST})
       --dynamic    Fresh whsec_ secret in every 200 (env MOCK_DYNAMIC=true); per request: Prefer: dynamic=true
-  -q, --quiet      Do not log requests (env MOCK_QUIET=true)
+  -q, --quiet      Print only where the mock listens: no cheat sheet, no request log (env MOCK_QUIET=true)
+      --allowed-hosts <a,b>
+                   With the sandbox, answer these Host names too, besides this machine's loopback
+                   names (env MOCK_ALLOWED_HOSTS)
   -h, --help       Show this help
 
 ${SANDBOX_USAGE}`;
@@ -88,6 +92,7 @@ export function parseMockOptions(argv: readonly string[], env: Env = {}): MockOp
         dynamic: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
+        "allowed-hosts": { type: "string" },
         ...SANDBOX_FLAGS,
       },
     }));
@@ -112,6 +117,10 @@ export function parseMockOptions(argv: readonly string[], env: Env = {}): MockOp
     dynamic: values.dynamic ?? parseBoolean(env.MOCK_DYNAMIC, "MOCK_DYNAMIC") ?? false,
     quiet: values.quiet ?? parseBoolean(env.MOCK_QUIET, "MOCK_QUIET") ?? false,
     help: values.help ?? false,
+    allowedHosts: (values["allowed-hosts"] ?? env.MOCK_ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== ""),
     sandbox: sandboxFrom(values, env),
   };
 }
@@ -137,73 +146,67 @@ const fillPath = (template: string, values: Record<string, string>) =>
   template.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
 
 /** A value the spec calls invalid for a path parameter: the `input` of the 422 example if it has one. */
-function invalidPathValue(operation: HttpOperation): string {
-  for (const content of operation.responses.find((r) => r.code === "422")?.contents ?? []) {
-    for (const example of content.examples ?? []) {
-      const detail =
-        "value" in example ? (example.value as { detail?: Array<{ input?: unknown }> }).detail : undefined;
-      const input = Array.isArray(detail) ? detail[0]?.input : undefined;
-      if (typeof input === "string" && /^[\w.-]+$/.test(input)) return input; // safe to paste into a path
-    }
+function invalidPathValue(operation: MockOperation): string {
+  for (const example of operation.responses.get("422")?.examples.values() ?? []) {
+    const detail = (example as { detail?: Array<{ input?: unknown }> } | undefined)?.detail;
+    const input = Array.isArray(detail) ? detail[0]?.input : undefined;
+    if (typeof input === "string" && /^[\w.-]+$/.test(input)) return input; // safe to paste into a path
   }
   return "not-a-uuid";
 }
 
-function operationSection(operation: HttpOperation, url: string): string[] {
-  const method = operation.method.toUpperCase();
-  const documented = documentedPathValues(operation);
-  const known = Object.fromEntries(documented.map(({ name, values }) => [name, values[0] ?? ""]));
+function operationSection(operation: MockOperation, url: string): string[] {
+  const documented = operation.parameters.filter((parameter) => parameter.known.length > 0);
+  const known = Object.fromEntries(documented.map(({ name, known }) => [name, known[0] ?? ""]));
   const unknown = Object.fromEntries(documented.map(({ name }) => [name, UNKNOWN_ID]));
   const invalid = Object.fromEntries(documented.map(({ name }) => [name, invalidPathValue(operation)]));
-  const secured = (operation.security ?? []).length > 0;
-  const auth = secured ? ` -H "Authorization: Bearer ${SAMPLE_TOKEN}"` : "";
+  const auth = operation.bearer ? ` -H "Authorization: Bearer ${SAMPLE_TOKEN}"` : "";
   const curl = (values: Record<string, string>, extra = auth) =>
-    `curl -X ${method} ${url}${fillPath(operation.path, values)}${extra}`;
+    `curl -X ${operation.method} ${url}${fillPath(operation.path, values)}${extra}`;
 
-  const lines = [`${method} ${operation.path}${operation.iid ? `  (${operation.iid})` : ""}`];
-  for (const { name, values } of documented) {
+  const id = operation.operationId ? `  (${operation.operationId})` : "";
+  const lines = [`${operation.method} ${operation.path}${id}`];
+  for (const { name, known: values } of documented) {
     lines.push(`  Documented ${name}: ${values.join(", ")}  (any other well-formed value answers 404)`);
   }
   lines.push("");
-  const codes = operation.responses.map((response) => response.code);
+  const codes = [...operation.responses.keys()];
   for (const code of codes) {
     let command: string;
     if (/^2\d\d$/.test(code)) command = curl(known);
-    else if (code === "401" && secured) command = `${curl(known, "")}            # no Authorization header`;
+    else if (code === "401" && operation.bearer)
+      command = `${curl(known, "")}            # no Authorization header`;
     else if (code === "404" && documented.length > 0) command = curl(unknown);
     else if (code === "422" && documented.length > 0) command = curl(invalid);
     else command = `${curl(known)} -H "Prefer: code=${code}"`;
     lines.push(`  ${code}  ${command}`);
   }
-  const success = operation.responses.find((response) => /^2\d\d$/.test(response.code));
-  const otherExamples = (success?.contents ?? [])
-    .flatMap((c) => (c.examples ?? []).map((e) => e.key))
-    .slice(1);
+  const success = codes.find((code) => /^2\d\d$/.test(code));
+  const otherExamples = [...(operation.responses.get(success ?? "")?.examples.keys() ?? [])].slice(1);
   const firstError = codes.find((code) => !/^2\d\d$/.test(code));
   lines.push("");
   if (firstError)
     lines.push(
       `  Any documented status on demand:  -H "Prefer: code=${firstError}"   (or ?__code=${firstError})`,
     );
-  for (const key of otherExamples)
-    lines.push(`  Another ${success?.code} example:  -H "Prefer: example=${key}"`);
+  for (const key of otherExamples) lines.push(`  Another ${success} example:  -H "Prefer: example=${key}"`);
   return lines;
 }
 
-function renderCheatSheet(server: RunningMockServer, dynamic: boolean): string {
-  const info = (
-    parse(readFileSync(server.specPath, "utf8")) as { info?: { title?: string; version?: string } }
-  ).info;
+function renderCheatSheet(server: RunningMockServer, dynamic: boolean, sandbox: boolean): string {
+  const info = specInfo();
   const lines = [
-    `Mock server for "${info?.title ?? "API"}" ${info?.version ?? ""}, powered by Prism`,
+    `Mock server for "${info.title}" ${info.version}, powered by Prism`,
     `  Listening on ${server.url}   (Ctrl-C to stop)`,
-    `  Spec: ${server.specPath}`,
     "",
   ];
   for (const operation of server.operations) lines.push(...operationSection(operation, server.url), "");
   lines.push(
     `  Fresh secret per call:  -H "Prefer: dynamic=true"   (currently ${dynamic ? "on for every call (--dynamic)" : "off; start with --dynamic to make it the default"})`,
-    "  CORS: any origin is allowed and preflight requests are answered.",
+    '  A status or example the spec lacks answers 412 with an "X-Mock-Error" header, never an API answer.',
+    sandbox
+      ? "  Sandbox: only this machine may drive it (Host and Origin checked; --allowed-hosts adds names)."
+      : "  CORS: any origin is allowed and preflight requests are answered.",
     "  Requests are logged below, one line each (headers are never printed).",
   );
   return lines.join("\n");
@@ -263,7 +266,8 @@ async function main(argv: readonly string[]): Promise<number> {
     ).unref();
   }
 
-  const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log: (line) => console.log(line) });
+  const log = options.quiet ? undefined : (line: string) => console.log(line);
+  const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log });
   const live = sandbox && withLivePage(sandboxHandler(sandbox), new DeliveryTimeline(sandbox), SAMPLE_TOKEN);
   try {
     server = await startMockServer({
@@ -271,17 +275,30 @@ async function main(argv: readonly string[]): Promise<number> {
       host: options.host,
       port: options.port,
       dynamic: options.dynamic,
-      log: options.quiet ? undefined : (line) => console.log(line),
+      log,
+      // The sandbox rotates and signs for real: only this machine may drive it (see docs/guides/mock.md).
+      allowedHosts: sandbox ? options.allowedHosts : undefined,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
     if (!["EADDRINUSE", "EADDRNOTAVAIL", "ENOTFOUND", "EACCES"].includes(code)) throw error;
     throw new Error(explainListenFailure(error as NodeJS.ErrnoException, options.host, options.port));
   }
-  console.log(renderCheatSheet(server, options.dynamic));
+  if (options.quiet) {
+    const mode = sandbox
+      ? `sandbox ON, live page ${server.url}${PAGE_ROUTE}`
+      : options.dynamic
+        ? "dynamic secrets"
+        : "spec examples";
+    console.log(
+      `Listening on ${server.url}  (${mode}; --quiet: no cheat sheet, no request log; Ctrl-C to stop)`,
+    );
+  } else console.log(renderCheatSheet(server, options.dynamic, sandbox !== undefined));
   if (sandbox && options.sandbox) {
-    console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
-    console.log(`  Watch it live:     ${server.url}${PAGE_ROUTE}   (open in a browser on this machine)`);
+    if (!options.quiet) {
+      console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
+      console.log(`  Watch it live:     ${server.url}${PAGE_ROUTE}   (open in a browser on this machine)`);
+    }
     // Its timers are unref'd: stopping exits the process, which ends the stream and pending retries.
     if (options.sandbox.eventsEvery !== undefined) sandbox.streamEvents(options.sandbox.eventsEvery);
   }

@@ -13,6 +13,7 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { hostnameOf, isThisMachine, MOCK_ERROR_HEADER, problem } from "../mock-engine.js";
 import { appendSecret, readSecretsFile, retireSecrets, SecretsFileError } from "../secrets-file.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../webhooks/index.js";
 import {
@@ -340,7 +341,8 @@ export async function writeReports(report: RehearsalReport, options: RehearsalOp
 }
 
 // The watch-only live page, on a free port of 127.0.0.1 for the length of the run. No buttons: the
-// rehearsal drives the sandbox. Only this machine's names are answered (see isLoopbackHost).
+// rehearsal drives the sandbox. Only requests addressed to this machine are answered: the same Host rule
+// as the sandbox in `npm start` (isThisMachine), which stops a page using DNS rebinding.
 async function serveLivePage(
   timeline: DeliveryTimeline,
   receiver: string,
@@ -352,17 +354,24 @@ async function serveLivePage(
   };
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const answer = isLoopbackHost(request.headers.host)
-      ? answerTimelineRequest(request.method ?? "GET", path, timeline, page)
-      : { status: 403, headers: { "content-type": "text/plain" }, body: "Only this machine may watch." };
-    if (answer === undefined)
-      return void response.writeHead(404).end(`Nothing at ${path}; open ${PAGE_ROUTE}.`);
-    response.writeHead(answer.status, answer.headers);
-    if (answer.body instanceof ReadableStream) {
-      const stream = Readable.fromWeb(answer.body as import("node:stream/web").ReadableStream);
+    const host = request.headers.host ?? "";
+    const answer = !isThisMachine(hostnameOf(host), [])
+      ? problem(
+          403,
+          "Forbidden",
+          `This page answers requests addressed to this machine only, not to ${host}.`,
+          {
+            [MOCK_ERROR_HEADER]: "host-not-allowed",
+          },
+        )
+      : (answerTimelineRequest(request.method ?? "GET", path, timeline, page) ??
+        problem(404, "Not Found", `Nothing at ${path} here: the page is ${PAGE_ROUTE}.`));
+    if (answer.raw instanceof ReadableStream) {
+      response.writeHead(answer.status, answer.headers);
+      const stream = Readable.fromWeb(answer.raw as import("node:stream/web").ReadableStream);
       response.on("close", () => stream.destroy());
       stream.pipe(response);
-    } else response.end(String(answer.body ?? ""));
+    } else response.writeHead(answer.status, answer.headers).end(answer.raw ?? JSON.stringify(answer.body));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -372,12 +381,6 @@ async function serveLivePage(
       server.close(() => resolve());
       server.closeAllConnections();
     });
-}
-
-// The DNS-rebinding guard: a page on another name that resolves to 127.0.0.1 sends its own name as Host.
-function isLoopbackHost(host: string | undefined): boolean {
-  const name = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(host ?? "")?.[1]?.toLowerCase();
-  return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
 }
 
 async function main(): Promise<number> {

@@ -8,8 +8,8 @@
 // (console.log, a debugger's preview) does not show it.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { components } from "../../generated/api.js";
+import { freshSecret, MAX_BODY_BYTES, printable, problem, type StatefulHandler } from "../mock-engine.js";
 import { signWebhook } from "../webhooks/index.js";
-import type { StatefulHandler } from "./server.js";
 
 type Webhook = components["schemas"]["Webhook"];
 type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
@@ -27,6 +27,37 @@ export const DEFAULT_DISABLE_AFTER = 5;
 export const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
 // Attempts and events kept: enough for a long rehearsal, bounded for an all-day `--events-every`.
 const MAX_LOG_ENTRIES = 10_000;
+// A receiver that never answers must not make the sandbox grow without limit: at most this many events wait
+// for delivery (more are refused with 429), and at most this many attempts hold a connection at once (the
+// rest queue for a slot; the attempt timeout starts once a slot is taken).
+const MAX_PENDING_EVENTS = 1_000;
+const MAX_CONCURRENT_ATTEMPTS = 16;
+// An event the sandbox accepts is one it can deliver: its envelope fits in a request the mock itself would
+// take, and its data nests no deeper than this (session events are flat; 3,600 levels once passed the
+// request and then failed to serialise).
+const MAX_EVENT_BYTES = MAX_BODY_BYTES;
+const MAX_EVENT_DEPTH = 32;
+
+/**
+ * Time as the sandbox sees it, injectable so that tests move it forward instead of sleeping: `now` for
+ * timestamps and latencies, `schedule` for retries, attempt timeouts and the event stream.
+ */
+export interface SandboxClock {
+  /** Milliseconds since the epoch (fractions allowed). */
+  now(): number;
+  /** Calls `callback` once after `ms`; returns a function that cancels it. */
+  schedule(ms: number, callback: () => void): () => void;
+}
+
+/** The real clock. Its timers do not keep the process alive: stopping `npm start` ends them. */
+const systemClock: SandboxClock = {
+  now: () => Date.now(),
+  schedule(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 export interface SandboxOptions {
   /** Where deliveries go (http:// and loopback are fine: this is a local tool). Without it ping answers 400. */
@@ -43,11 +74,24 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** Injected for tests; default the global fetch. */
   fetch?: typeof fetch;
+  /** Injected for tests; default `systemClock`. */
+  clock?: SandboxClock;
 }
 
 /** A sandbox setting that cannot work; the message names it and says what to use instead. */
 export class SandboxOptionsError extends Error {
   override readonly name = "SandboxOptionsError";
+}
+
+/** An event the sandbox refuses up front, with the HTTP status the mock answers and what to change. */
+export class SandboxEventError extends Error {
+  override readonly name = "SandboxEventError";
+  constructor(
+    readonly status: 413 | 422 | 429,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** One delivery attempt, as `GET /_sandbox/deliveries` shows it. */
@@ -79,12 +123,12 @@ export interface EventRecord {
   attempts: DeliveryAttempt[];
 }
 
-/** What changed in a sandbox, as `watch()` listeners hear it: they read the new state from the sandbox. */
-export type SandboxChange = "event" | "attempt" | "rotation" | "disabled" | "cleared";
-
 type PingResult =
   | { status: 200; body: { response_status: number } }
   | { status: 400 | 502; body: { detail: string } };
+
+/** What the attempts need to know of an event besides its bytes. */
+type EventName = Pick<Envelope, "id" | "type">;
 
 interface Envelope {
   type: string;
@@ -93,21 +137,19 @@ interface Envelope {
   data: Record<string, unknown>;
 }
 
-// A realistic new secret for every rotate, the sandbox's and the plain mock's (`--dynamic`) alike. It lives
-// here rather than in prism.ts, which loads Prism at import and would cost `npm run rehearse` over 2 s of CPU
-// at start-up. Prism's faker, asked for the spec's `secret` pattern, mixes the base64 and base64url alphabets
-// and pads odd lengths; a real key is random bytes in one encoding: 32 bytes (the HMAC-SHA256 key size) as
-// unpadded base64url, 43 characters after the prefix. prism.ts checks the spec's pattern admits it at start-up.
-export const SECRET_PREFIX = "whsec_";
-
-export function freshSecret(): string {
-  return SECRET_PREFIX + randomBytes(32).toString("base64url");
-}
+/** What changed, for a listener (see `Sandbox.subscribe`): an event was queued (or dropped unsent by a
+ *  disabled webhook), an attempt was made, the secret rotated, the webhook was disabled. Secrets are named
+ *  by generation, never by value. */
+export type SandboxUpdate =
+  | { kind: "event"; event: EventRecord }
+  | { kind: "attempt"; attempt: DeliveryAttempt; event: EventRecord | undefined }
+  | { kind: "rotated"; secret_generation: number; at: string }
+  | { kind: "disabled"; at: string };
 
 // Crockford base32, as in the spec's example event ids (evt_01J2Z3K4M5N6P7Q8R9S0T1V2W3): time first, so ids sort.
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-function eventId(): string {
-  let time = Date.now();
+function eventId(now: number): string {
+  let time = Math.floor(now);
   let head = "";
   for (let i = 0; i < 10; i++, time = Math.floor(time / 32)) head = CROCKFORD[time % 32] + head;
   const tail = Array.from(randomBytes(16), (byte) => CROCKFORD[byte % 32]).join("");
@@ -137,6 +179,20 @@ function sessionData(type: string): Record<string, unknown> {
   };
 }
 
+/** How deeply `value` nests, counted without recursion (the value may be deeper than the stack). */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== "object" || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function describeFailure(error: unknown, timeoutS: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
     return `no answer within ${timeoutS} s`;
@@ -156,20 +212,26 @@ export class Sandbox {
   private readonly disableAfter: number;
   private readonly timeoutS: number;
   private readonly fetch: typeof fetch;
+  /** The sandbox's time, for whatever records moments beside it (the live page's timeline). */
+  readonly clock: SandboxClock;
   private readonly log: (line: string) => void;
+  private readonly listeners = new Set<(update: SandboxUpdate) => void>();
   private readonly events = new Map<string, EventRecord>();
   private readonly attemptLog: DeliveryAttempt[] = [];
-  // Pending retries (timer -> settles its promise) and attempts in flight, so close() can end them all.
-  private readonly retries = new Map<NodeJS.Timeout, () => void>();
+  private pending = 0;
+  // Scheduled retries (cancel -> settles its promise), attempts waiting for a slot, and attempts in flight,
+  // so that close() can end them all.
+  private readonly retries = new Map<() => void, () => void>();
+  private readonly waitingForSlot: Array<() => void> = [];
+  private attemptsInFlight = 0;
   private readonly sending = new Set<AbortController>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   private consecutiveLost = 0;
   private rotatedAt: number | undefined;
-  private stream: NodeJS.Timeout | undefined;
+  private stopStreaming: (() => void) | undefined;
   private streamStep = 0;
   private streamSession = randomUUID();
-  private readonly watchers = new Set<(change: SandboxChange) => void>();
 
   constructor(options: SandboxOptions = {}) {
     this.#secret = checkSecret(options.secret ?? SANDBOX_SECRET);
@@ -177,8 +239,11 @@ export class Sandbox {
     this.disableAfter = checkCount(options.disableAfter ?? DEFAULT_DISABLE_AFTER, "disableAfter");
     this.timeoutS = checkSeconds(options.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT_S, "attemptTimeout");
     this.fetch = options.fetch ?? fetch;
-    this.log = options.log ?? (() => undefined);
-    const now = new Date().toISOString();
+    this.clock = options.clock ?? systemClock;
+    // Event types and receiver errors come from outside: escaped, they cannot forge or colour console lines.
+    const log = options.log;
+    this.log = log ? (line) => log(printable(line)) : () => undefined;
+    const now = this.isoNow();
     this.webhook = {
       id: SANDBOX_WEBHOOK_ID,
       url: options.receiver === undefined ? "" : checkReceiver(options.receiver),
@@ -200,19 +265,15 @@ export class Sandbox {
     return this.generation;
   }
 
-  /** When the last rotation happened (ms since the epoch), if one did. */
+  /** When the last rotation happened (ms since the epoch, on the sandbox's clock), if one did. */
   get lastRotationAt(): number | undefined {
     return this.rotatedAt;
   }
 
-  /** Calls `listener` after every change (the live page, src/mock/timeline.ts); returns how to stop. */
-  watch(listener: (change: SandboxChange) => void): () => void {
-    this.watchers.add(listener);
-    return () => this.watchers.delete(listener);
-  }
-
-  private changed(change: SandboxChange): void {
-    for (const listener of this.watchers) listener(change);
+  /** Calls `listener` on every attempt, rotation and disabling, until the returned function is called. */
+  subscribe(listener: (update: SandboxUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The webhook as `GET` returns it: no secret, delivery health from real attempts. */
@@ -224,10 +285,10 @@ export class Sandbox {
   rotate(): WebhookWithSecret {
     this.#secret = freshSecret();
     this.generation += 1;
-    this.rotatedAt = Date.now();
+    this.rotatedAt = this.clock.now();
     this.webhook.updated_at = new Date(this.rotatedAt).toISOString();
     this.log(`rotated: deliveries are now signed with secret #${this.generation}`);
-    this.changed("rotation");
+    this.emit({ kind: "rotated", secret_generation: this.generation, at: this.webhook.updated_at });
     return { ...this.get(), secret: this.#secret };
   }
 
@@ -238,14 +299,10 @@ export class Sandbox {
         status: 400,
         body: { detail: "The sandbox has no receiver: start it with --receiver <url>." },
       };
-    const event: Envelope = {
-      type: "ping",
-      id: eventId(),
-      created_at: new Date().toISOString(),
-      data: { webhook_id: this.webhookId },
-    };
-    const attempt = await this.send(event, 1, "ping");
-    this.changed("attempt");
+    const data = { webhook_id: this.webhookId };
+    const event = { type: "ping", id: eventId(this.clock.now()), created_at: this.isoNow(), data };
+    const attempt = await this.send(event, JSON.stringify(event), 1, "ping");
+    this.emit({ kind: "attempt", attempt, event: undefined });
     if (attempt.response_status === null)
       return {
         status: 502,
@@ -256,17 +313,38 @@ export class Sandbox {
 
   /**
    * Queues one event and delivers it in the background; returns its id. Default: a `session.status_updated`.
-   * Throws `SandboxOptionsError` when there is no receiver to deliver to.
+   * Throws `SandboxOptionsError` when there is no receiver, and `SandboxEventError` for an event it could
+   * not deliver (too large, nested too deep) or when too many events already wait for delivery.
    */
   enqueue(type = "session.status_updated", data: Record<string, unknown> = sessionData(type)): string {
     if (this.webhook.url === "")
       throw new SandboxOptionsError("The sandbox has no receiver: start it with --receiver <url>.");
-    const event: Envelope = { type, id: eventId(), created_at: new Date().toISOString(), data };
+    if (depthOf(data, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH)
+      throw new SandboxEventError(
+        422,
+        `Event data may nest at most ${MAX_EVENT_DEPTH} levels deep; send flatter data.`,
+      );
+    if (this.pending >= MAX_PENDING_EVENTS)
+      throw new SandboxEventError(
+        429,
+        `${MAX_PENDING_EVENTS} events are already waiting for delivery (is the receiver answering?). ` +
+          "Wait for them to be delivered or lost, then send again.",
+      );
+    const event: Envelope = { type, id: eventId(this.clock.now()), created_at: this.isoNow(), data };
+    // Serialised once, now: what cannot be sent is refused here, and every attempt sends the same bytes.
+    const body = JSON.stringify(event);
+    if (new TextEncoder().encode(body).byteLength > MAX_EVENT_BYTES)
+      throw new SandboxEventError(
+        413,
+        `An event is delivered as at most ${MAX_EVENT_BYTES} bytes of JSON; this one is larger. Send less data.`,
+      );
     const record: EventRecord = { id: event.id, type, state: "pending", attempts: [] };
     this.events.set(event.id, record);
+    this.pending += 1;
     if (this.events.size > MAX_LOG_ENTRIES) this.forgetOldestFinishedEvent();
-    this.track(this.attempt(event, record, 1));
-    this.changed("event");
+    // Only the bytes are kept for the retries, not the parsed data as well.
+    this.track(this.attempt({ id: event.id, type }, body, record, 1));
+    this.emit({ kind: "event", event: { ...record, attempts: [...record.attempts] } });
     return event.id;
   }
 
@@ -274,20 +352,21 @@ export class Sandbox {
   streamEvents(everyS: number): void {
     checkSeconds(everyS, "events-every");
     this.stopStream();
-    this.stream = setInterval(() => {
-      if (this.webhook.disabled) return;
+    const tick = () => {
+      this.stopStreaming = this.clock.schedule(everyS * 1000, tick);
+      if (this.webhook.disabled || this.pending >= MAX_PENDING_EVENTS) return;
       const index = this.streamStep++ % SESSION_STEPS.length;
       if (index === 0) this.streamSession = randomUUID(); // each pass through the steps is a new session
       const step = SESSION_STEPS[index];
       if (step)
         this.enqueue(step[0], { session_id: this.streamSession, status: step[1], previous_status: step[2] });
-    }, everyS * 1000);
-    this.stream.unref();
+    };
+    this.stopStreaming = this.clock.schedule(everyS * 1000, tick);
   }
 
   stopStream(): void {
-    clearInterval(this.stream);
-    this.stream = undefined;
+    this.stopStreaming?.();
+    this.stopStreaming = undefined;
   }
 
   /** Every attempt so far (pings included), oldest first; capped at the newest 10,000. */
@@ -297,7 +376,6 @@ export class Sandbox {
 
   clearDeliveries(): void {
     this.attemptLog.length = 0;
-    this.changed("cleared");
   }
 
   /** Events queued so far (not pings; the newest 10,000), with their attempts and whether they arrived. */
@@ -314,13 +392,28 @@ export class Sandbox {
   async close(): Promise<void> {
     this.stopStream();
     this.closed = true;
-    for (const [timer, settle] of this.retries) {
-      clearTimeout(timer);
+    for (const [cancel, settle] of this.retries) {
+      cancel();
       settle();
     }
     this.retries.clear();
+    for (const wake of this.waitingForSlot.splice(0)) wake();
     for (const controller of this.sending) controller.abort();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  private isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  private emit(update: SandboxUpdate): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch {
+        // a listener's failure is its own: deliveries go on
+      }
+    }
   }
 
   // Map order is insertion order: the first finished entry is the oldest one no retry still needs.
@@ -338,65 +431,81 @@ export class Sandbox {
     work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
   }
 
-  private async attempt(event: Envelope, record: EventRecord, number: number): Promise<void> {
+  private finish(record: EventRecord, state: "delivered" | "lost"): void {
+    record.state = state;
+    this.pending -= 1;
+  }
+
+  private async attempt(event: EventName, body: string, record: EventRecord, number: number): Promise<void> {
     if (this.closed) return;
     if (this.webhook.disabled) {
-      record.state = "lost";
+      this.finish(record, "lost");
       this.log(`${event.id} ${event.type} not sent: the webhook is disabled`);
-      this.changed("attempt");
+      this.emit({ kind: "event", event: { ...record, attempts: [...record.attempts] } });
       return;
     }
-    const attempt = await this.send(event, number, "event");
-    record.attempts.push(attempt);
+    const attempt = await this.send(event, body, number, "event", record);
     if (this.closed) return; // closed mid-attempt: schedule nothing more
+    if (attempt.outcome !== "retry")
+      this.finish(record, attempt.outcome === "delivered" ? "delivered" : "lost");
+    this.emit({ kind: "attempt", attempt, event: { ...record, attempts: [...record.attempts] } });
     if (attempt.outcome === "delivered") {
-      record.state = "delivered";
       this.consecutiveLost = 0;
     } else if (attempt.outcome === "lost") {
-      record.state = "lost";
       this.consecutiveLost += 1;
       if (this.consecutiveLost >= this.disableAfter && !this.webhook.disabled) {
         this.webhook.disabled = true;
-        this.webhook.updated_at = new Date().toISOString();
+        this.webhook.updated_at = this.isoNow();
         this.log(`webhook disabled after ${this.consecutiveLost} consecutive lost events`);
-        this.changed("disabled");
+        this.emit({ kind: "disabled", at: this.webhook.updated_at });
       }
     } else {
-      // Awaited through `inFlight`, so `settled()` waits for retries, while the timer itself is unref'd.
+      // Awaited through `inFlight`, so `settled()` waits for retries.
       this.track(
         new Promise<void>((resolve) => {
-          const timer = setTimeout(
-            () => {
-              this.retries.delete(timer);
-              this.attempt(event, record, number + 1).then(resolve, resolve);
-            },
-            (attempt.retry_in_s ?? 0) * 1000,
-          );
-          timer.unref();
-          this.retries.set(timer, resolve);
+          const cancel = this.clock.schedule((attempt.retry_in_s ?? 0) * 1000, () => {
+            this.retries.delete(cancel);
+            this.attempt(event, body, record, number + 1).then(resolve, resolve);
+          });
+          this.retries.set(cancel, resolve);
         }),
       );
     }
-    this.changed("attempt");
+  }
+
+  /** Waits for one of the MAX_CONCURRENT_ATTEMPTS slots; the returned function frees it. */
+  private async slot(): Promise<() => void> {
+    while (this.attemptsInFlight >= MAX_CONCURRENT_ATTEMPTS && !this.closed)
+      await new Promise<void>((wake) => this.waitingForSlot.push(wake));
+    this.attemptsInFlight += 1;
+    return () => {
+      this.attemptsInFlight -= 1;
+      this.waitingForSlot.shift()?.();
+    };
   }
 
   // One POST, signed now with the current secret, recorded in health and in the log.
-  private async send(event: Envelope, number: number, kind: "event" | "ping"): Promise<DeliveryAttempt> {
-    const body = JSON.stringify(event);
+  private async send(
+    event: EventName,
+    body: string,
+    number: number,
+    kind: "event" | "ping",
+    record?: EventRecord,
+  ): Promise<DeliveryAttempt> {
+    const release = await this.slot();
     const generation = this.generation;
-    const sentAt = Date.now();
+    const sentAt = this.clock.now();
     const timestamp = String(Math.floor(sentAt / 1000));
-    const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
     // One controller per attempt (not a listener per attempt on a shared signal, which piles up under load).
     const controller = new AbortController();
-    const timeout = setTimeout(
-      () => controller.abort(new DOMException("attempt timed out", "TimeoutError")),
-      this.timeoutS * 1000,
+    const cancelTimeout = this.clock.schedule(this.timeoutS * 1000, () =>
+      controller.abort(new DOMException("attempt timed out", "TimeoutError")),
     );
     this.sending.add(controller);
     try {
+      if (this.closed) throw new DOMException("the sandbox was closed", "AbortError");
       const response = await this.fetch(this.webhook.url, {
         method: "POST",
         headers: {
@@ -408,16 +517,19 @@ export class Sandbox {
         redirect: "manual",
         signal: controller.signal,
       });
-      await response.arrayBuffer().catch(() => undefined); // drain, so the connection can be reused
       status = response.status;
+      // Drained so the connection can be reused, but never past the timeout: a receiver that sends its
+      // status and then stalls must not hold the slot.
+      await response.arrayBuffer().catch(() => undefined);
       if (status < 200 || status > 299) error = `receiver answered ${status}`;
     } catch (failure) {
       error = describeFailure(failure, this.timeoutS);
     } finally {
-      clearTimeout(timeout);
+      cancelTimeout();
       this.sending.delete(controller);
+      release();
     }
-    const latency = Math.round((performance.now() - started) * 10) / 10;
+    const latency = Math.round((this.clock.now() - sentAt) * 10) / 10;
     const retriesLeft = kind === "event" && number <= this.retryDelays.length;
     const retryIn = error !== null && retriesLeft ? (this.retryDelays[number - 1] ?? 0) : null;
     const outcome =
@@ -436,6 +548,7 @@ export class Sandbox {
       retry_in_s: retryIn,
     };
     this.recordHealth(attempt);
+    record?.attempts.push(attempt);
     this.attemptLog.push(attempt);
     if (this.attemptLog.length > MAX_LOG_ENTRIES)
       this.attemptLog.splice(0, this.attemptLog.length - MAX_LOG_ENTRIES);
@@ -514,6 +627,11 @@ function checkCount(value: number, name: string): number {
 }
 
 function checkReceiver(raw: string): string {
+  // `localhost:8300` parses as a URL whose scheme is "localhost:": say what was meant instead.
+  if (/^[\w.-]+:\d+(?:[/?#]|$)/.test(raw.trim()))
+    throw new SandboxOptionsError(
+      `--receiver / MOCK_RECEIVER needs a full URL with its scheme: got "${printable(raw, 100)}", did you mean http://${printable(raw.trim(), 100)}?`,
+    );
   let url: URL;
   try {
     url = new URL(raw);
@@ -622,7 +740,7 @@ export function sandboxHandler(sandbox: Sandbox): StatefulHandler {
     async handle({ method, template, params, body, prefer }) {
       const id = params.webhook_id?.toLowerCase();
       if (id !== undefined && id !== sandbox.webhookId) return undefined;
-      if (prefer.code !== undefined || prefer.exampleKey !== undefined) return undefined;
+      if (prefer.code !== undefined || prefer.example !== undefined) return undefined;
       switch (`${method} ${template}`) {
         case "GET /api/v2/webhooks/{webhook_id}":
           return { status: 200, body: sandbox.get() };
@@ -631,9 +749,21 @@ export function sandboxHandler(sandbox: Sandbox): StatefulHandler {
         case "POST /api/v2/webhooks/{webhook_id}/ping":
           return sandbox.ping();
         case `POST ${EVENTS_ROUTE}`: {
-          const parsed = parseEventRequest(body.toString("utf8"));
+          const parsed = parseEventRequest(new TextDecoder().decode(body));
           if ("problem" in parsed) return { status: 422, body: { detail: [parsed.problem] } };
-          return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
+          try {
+            return { status: 202, body: { event_id: sandbox.enqueue(parsed.type, parsed.data) } };
+          } catch (error) {
+            if (!(error instanceof SandboxEventError)) throw error;
+            // A 422 in the shape of the body's other validation errors; the limits as problems.
+            if (error.status === 422)
+              return {
+                status: 422,
+                body: { detail: [{ loc: ["body", "data"], msg: error.message, type: "too_deep" }] },
+              };
+            const title = error.status === 413 ? "Content Too Large" : "Too Many Requests";
+            return problem(error.status, title, error.message);
+          }
         }
         case `GET ${DELIVERIES_ROUTE}`:
           return { status: 200, body: sandbox.deliveries() };

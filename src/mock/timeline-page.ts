@@ -9,8 +9,7 @@
 // that would block one anyway. Outcomes are told by words and shapes as well as colours (a change board may
 // print the report in black and white), and every control is a native button, input or <details>.
 import { createHash } from "node:crypto";
-import type { MockAnswer } from "./prism.js";
-import type { StatefulHandler, StatefulRequest } from "./server.js";
+import type { MockAnswer, StatefulHandler } from "../mock-engine.js";
 import type {
   AttemptResult,
   DeliverySummary,
@@ -498,8 +497,8 @@ export function answerTimelineRequest(
 ): MockAnswer | undefined {
   if (method !== "GET") return undefined;
   if (path === PAGE_ROUTE || path === "/_sandbox")
-    return { status: 200, headers: PAGE_HEADERS, body: renderLivePage(timeline.snapshot(LIVE_ROWS), page) };
-  if (path === STREAM_ROUTE) return { status: 200, headers: STREAM_HEADERS, body: timelineStream(timeline) };
+    return { status: 200, headers: PAGE_HEADERS, raw: renderLivePage(timeline.snapshot(LIVE_ROWS), page) };
+  if (path === STREAM_ROUTE) return { status: 200, headers: STREAM_HEADERS, raw: timelineStream(timeline) };
   return undefined;
 }
 
@@ -524,7 +523,7 @@ export function withLivePage(
       { method: "GET", path: PAGE_ROUTE, secured: false },
       { method: "GET", path: STREAM_ROUTE },
     ],
-    handle(request: StatefulRequest) {
+    handle(request) {
       const path = request.template;
       return answerTimelineRequest(request.method, path, timeline, page) ?? inner.handle(request);
     },

@@ -168,22 +168,22 @@ export class DeliveryTimeline {
   private readonly markers: TimelineMarker[] = [];
   private readonly listeners = new Map<() => void, (() => void) | undefined>();
   private readonly stopWatching: () => void;
-  private pending: NodeJS.Timeout | undefined;
+  private cancelPending: (() => void) | undefined;
 
   constructor(
     private readonly sandbox: Sandbox,
     private readonly coalesceMs = 100,
   ) {
-    this.stopWatching = sandbox.watch((change) => {
-      if (change === "rotation")
-        this.mark("rotation", `rotated to secret #${sandbox.secretGeneration}`, sandbox.lastRotationAt);
-      if (change === "disabled") this.mark("disabled", "webhook disabled");
-      this.changed();
+    this.stopWatching = sandbox.subscribe((update) => {
+      if (update.kind === "rotated")
+        this.mark("rotation", `rotated to secret #${update.secret_generation}`, Date.parse(update.at));
+      else if (update.kind === "disabled") this.mark("disabled", "webhook disabled", Date.parse(update.at));
+      else this.changed();
     });
   }
 
   /** Puts a moment on the time axis, e.g. a retirement, which happens in the secrets file, not the sandbox. */
-  mark(kind: Exclude<MarkerKind, "ping">, label: string, at = Date.now()): void {
+  mark(kind: Exclude<MarkerKind, "ping">, label: string, at = this.sandbox.clock.now()): void {
     this.markers.push({
       kind,
       at: new Date(at).toISOString(),
@@ -204,7 +204,7 @@ export class DeliveryTimeline {
       .map(pingMarker);
     const markers = [...this.markers, ...pings].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     return {
-      generated_at: new Date().toISOString(),
+      generated_at: new Date(this.sandbox.clock.now()).toISOString(),
       webhook: {
         id: webhook.id,
         receiver: displayReceiver(webhook.url),
@@ -232,19 +232,19 @@ export class DeliveryTimeline {
   /** Stops following the sandbox and tells the listeners (the streams end). Safe to call twice. */
   close(): void {
     this.stopWatching();
-    clearTimeout(this.pending);
-    this.pending = undefined;
+    this.cancelPending?.();
+    this.cancelPending = undefined;
     const closers = [...this.listeners.values()];
     this.listeners.clear();
     for (const closed of closers) closed?.();
   }
 
+  // On the sandbox's clock, so a test that moves it sees the redraw too.
   private changed(): void {
-    if (this.pending !== undefined || this.listeners.size === 0) return;
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
+    if (this.cancelPending !== undefined || this.listeners.size === 0) return;
+    this.cancelPending = this.sandbox.clock.schedule(this.coalesceMs, () => {
+      this.cancelPending = undefined;
       for (const listener of [...this.listeners.keys()]) listener();
-    }, this.coalesceMs);
-    this.pending.unref();
+    });
   }
 }

@@ -1,7 +1,7 @@
-// Verification, one pipeline for both paths: the checks of every input, the replay window, which secrets are
-// in force, and the outcome once the HMACs are compared. `verifyWebhook` (node.ts: node:crypto, synchronous)
-// and `verifyWebhookAsync` (web.ts: Web Crypto) only compute and compare the HMACs. No `node:*` import here,
-// so this module runs on every JavaScript runtime: browsers, Workers, Deno, Bun and Node.
+// Verification, one pipeline for both implementations: the checks of every input, the replay window, which
+// secrets are in force, and the outcome once the HMACs are compared. node.ts (node:crypto: `verifyWebhook`, and
+// `verifyWebhookAsync` on Node, Deno and Bun) and web.ts (Web Crypto: `verifyWebhookAsync` everywhere else) only
+// compute and compare the HMACs. No `node:*` import here, so this module runs on every JavaScript runtime.
 import { reading, readingFailed, WebhookVerificationError } from "./errors.js";
 import { isKnownEvent, type ParsedWebhookEvent, parseEventEnvelope } from "./event.js";
 import { parseSignature, parseTimestamp } from "./headers.js";
@@ -153,9 +153,6 @@ const ALL_POSITIONS: readonly (readonly number[])[] = Array.from({ length: MAX_S
   Object.freeze(Array.from({ length }, (_, index) => index)),
 );
 const NO_POSITIONS: readonly number[] = ALL_POSITIONS[0] as readonly number[];
-const NEVER_EXPIRES: readonly (readonly number[])[] = ALL_POSITIONS.map((positions) =>
-  Object.freeze(positions.map(() => Infinity)),
-);
 const ENTRY_NAMES = Array.from({ length: MAX_SECRETS }, (_, index) => `secrets[${index}]`);
 
 /** The secrets as checked: HMAC keys, each one's expiry (Infinity: none), and whether any has one. */
@@ -166,17 +163,15 @@ interface TrustedSecrets {
   expires: boolean;
 }
 
-// The last secrets given as plain strings, checked. A receiver passes the same one to three secrets with
-// every delivery: when the copy equals them, this is the outcome, with no list or object built per call
-// (measured).
-let lastPlain: TrustedSecrets = { keys: [], notAfter: [], asList: true, expires: false };
-
 /** Copies the list once (by index: no iterator to swap entries), then checks each entry of the copy. */
 function copySecrets(secrets: unknown): TrustedSecrets {
-  if (typeof secrets === "string") {
-    if (!lastPlain.asList && lastPlain.keys[0] === secrets) return lastPlain;
-    return rememberPlain([checkSecretText(secrets, "The secret")], false);
-  }
+  if (typeof secrets === "string")
+    return {
+      keys: [checkSecretText(secrets, "The secret")],
+      notAfter: [Infinity],
+      asList: false,
+      expires: false,
+    };
   let entries: unknown[] | undefined;
   try {
     if (Array.isArray(secrets)) {
@@ -193,7 +188,6 @@ function copySecrets(secrets: unknown): TrustedSecrets {
   } catch (error) {
     throw readingFailed("invalid_secret", "the secrets", error);
   }
-  if (entries !== undefined && lastPlain.asList && sameEntries(entries, lastPlain.keys)) return lastPlain;
   const asList = entries !== undefined;
   const list = entries ?? [secrets];
   if (list.length === 0) {
@@ -219,25 +213,7 @@ function copySecrets(secrets: unknown): TrustedSecrets {
       notAfter.push(Infinity);
     }
   }
-  return expires ? { keys, notAfter, asList, expires } : rememberPlain(keys, asList);
-}
-
-/** Entry by entry the same strings (an empty list is never remembered: it is refused). */
-function sameEntries(entries: readonly unknown[], keys: readonly string[]): boolean {
-  if (entries.length !== keys.length || keys.length === 0) return false;
-  for (let index = 0; index < keys.length; index += 1) if (entries[index] !== keys[index]) return false;
-  return true;
-}
-
-/** Checked plain-string secrets as the outcome, kept for the next call (frozen: it is shared). */
-function rememberPlain(keys: string[], asList: boolean): TrustedSecrets {
-  lastPlain = Object.freeze({
-    keys: Object.freeze(keys),
-    notAfter: NEVER_EXPIRES[keys.length] as readonly number[],
-    asList,
-    expires: false,
-  });
-  return lastPlain;
+  return { keys, notAfter, asList, expires };
 }
 
 function readExpiringSecret(entry: object, where: string): { key: string; notAfter: number } {
@@ -286,15 +262,8 @@ function isDate(value: unknown): boolean {
 // read from a file, a NUL) never occur in issued secrets. Refusing them keeps one secret, one key.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
-// Secrets that passed every check below, so that a receiver's one to three secrets are checked once rather
-// than on every delivery (measured). Only a string that passed goes in, so a hit means exactly "passes";
-// bounded like node.ts's key cache.
-const CHECKED_SECRETS = new Set<string>();
-const CHECKED_SECRETS_SIZE = 16;
-
 /** One secret as an HMAC key: a non-empty string with an exact UTF-8 form and no control character. */
 export function checkSecretText(secret: unknown, where: string): string {
-  if (typeof secret === "string" && CHECKED_SECRETS.has(secret)) return secret;
   if (secret === undefined || secret === null || secret === "") {
     throw new WebhookVerificationError(
       "no_secret",
@@ -322,9 +291,6 @@ export function checkSecretText(secret: unknown, where: string): string {
         `Issued secrets are printable: trim it.`,
     );
   }
-  if (CHECKED_SECRETS.size >= CHECKED_SECRETS_SIZE)
-    CHECKED_SECRETS.delete(CHECKED_SECRETS.values().next().value as string);
-  CHECKED_SECRETS.add(secret);
   return secret;
 }
 

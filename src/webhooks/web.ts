@@ -1,9 +1,11 @@
-// Entry point `hai-webhook-rotate/webhooks/web`: verify deliveries on any JavaScript runtime with Web Crypto
-// (browsers, Cloudflare Workers, Deno, Bun, edge functions, Node). Nothing in its module graph imports
-// `node:*`; a test bundles it for the browser and for a neutral (Worker-like) platform to prove it.
-// The checks and the outcome are verify.ts's; verifyWebhookAsync, below, only computes and compares the HMACs
-// on `crypto.subtle`.
+// The Web Crypto implementation and entry point: what `hai-webhook-rotate/webhooks` resolves to on Workers,
+// browsers, edge functions and any runtime without the `node`, `deno` or `bun` condition, and always under
+// `hai-webhook-rotate/webhooks/web`. Nothing in its module graph imports `node:*`; a test bundles it for the
+// browser and for a neutral (Worker-like) platform to prove it. Same names as index.ts (node:crypto) but the
+// synchronous ones. The checks and the outcome are verify.ts's; verifyWebhookAsync, below, only computes and
+// compares the HMACs on `crypto.subtle`.
 import { WebhookVerificationError } from "./errors.js";
+import { handlersFor } from "./handler.js";
 import {
   checkDelivery,
   conclude,
@@ -28,6 +30,17 @@ export type {
   SessionEventType,
   WebhookEventEnvelope,
 } from "./event.js";
+export type {
+  NodeWebhookHandler,
+  NodeWebhookRequest,
+  NodeWebhookResponse,
+  SeenEventStore,
+  WebhookHandler,
+  WebhookHandlerOptions,
+  WebhookRefusal,
+  WebhookSecretsSource,
+} from "./handler.js";
+export { createSeenEventStore } from "./handler.js";
 export type { WebhookHeaderSource, WebhookHeaders } from "./headers.js";
 export { readWebhookHeaders, SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER } from "./headers.js";
 export type {
@@ -127,8 +140,7 @@ export async function verifyWebhookAsync(
     throw new WebhookVerificationError(
       "unsupported_runtime",
       "This runtime has no Web Crypto (globalThis.crypto.subtle); " +
-        "browsers offer it on https:// and localhost " +
-        "pages only. On Node, use verifyWebhook.",
+        "browsers offer it on https:// and localhost pages only.",
     );
   }
   const expected = hexBytes(delivery.signature);
@@ -153,3 +165,6 @@ export async function verifyWebhookAsync(
   const index = await first(delivery.live);
   return conclude(delivery, signed, index, index === -1 ? await first(delivery.expired) : -1);
 }
+
+/** `createWebhookHandler` and `createNodeWebhookHandler`, verifying on Web Crypto. */
+export const { createWebhookHandler, createNodeWebhookHandler } = handlersFor(verifyWebhookAsync);

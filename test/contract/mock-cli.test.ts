@@ -89,6 +89,11 @@ describe("npm start", () => {
 
   it("stops on Ctrl-C (SIGINT) with exit code 0 and leaves no process behind", async () => {
     const own = await startMockProcess(["--quiet"]);
+    await fetch(`${own.url}/api/v2/webhooks/not-a-uuid`); // --quiet: not logged
+    // --quiet prints one line: where the mock listens (no cheat sheet, no request log).
+    expect(own.output()).toBe(
+      `Listening on ${own.url}  (spec examples; --quiet: no cheat sheet, no request log; Ctrl-C to stop)\n`,
+    );
     const exit = await own.stop("SIGINT");
     expect(exit).toEqual({ code: 0, signal: null });
     expect(own.output()).toContain("SIGINT received, stopping the mock server.");

@@ -1,17 +1,20 @@
 // The mock's rules on their own: option parsing, secret generation, log lines, tokens and ids.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { describe, expect, inject, it } from "vitest";
 import { MockOptionsError, parseMockOptions } from "../../src/mock/cli.js";
+import { createMockHandler, formatRequestLine, startMockServer } from "../../src/mock/server.js";
 import {
   assertFreshSecretsMatch,
-  type HttpOperation,
-  SecretPatternMismatchError,
+  bearerToken,
+  freshSecret,
+  type MockEngine,
+  MockSpecError,
+  pathParameters,
   secretPatterns,
-  uuidParsingError,
-} from "../../src/mock/prism.js";
-import { freshSecret } from "../../src/mock/sandbox.js";
-import { bearerToken, createMockHandler, formatRequestLine, pathParameters } from "../../src/mock/server.js";
+} from "../../src/mock-engine.js";
+import { uuidParsingError } from "../../src/uuid.js";
 
 const spec = inject("contractSpec") as { components: { schemas: Record<string, unknown> } };
 
@@ -23,6 +26,7 @@ describe("mock options", () => {
       dynamic: false,
       quiet: false,
       help: false,
+      allowedHosts: [],
     });
   });
 
@@ -34,6 +38,7 @@ describe("mock options", () => {
       dynamic: true,
       quiet: true,
       help: false,
+      allowedHosts: [],
     });
   });
 
@@ -67,8 +72,8 @@ describe("fresh secrets", () => {
   });
 
   it("stop the server from starting when the spec's pattern would reject them", () => {
-    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow(SecretPatternMismatchError);
-    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow("src/mock/prism.ts");
+    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow(MockSpecError);
+    expect(() => assertFreshSecretsMatch(["^whsec_[A-Za-z0-9]{86}$"])).toThrow("src/mock-engine.ts");
   });
 });
 
@@ -89,7 +94,7 @@ describe("request log lines", () => {
   it("cannot be forged with control characters in the request target", () => {
     const request = { method: "GET", url: "/a\r\n09:00:06  POST /forged  → 200", headers: {} };
     expect(formatRequestLine(request, 404, 0, at)).toBe(
-      "09:00:05  GET /a??09:00:06  POST /forged  → 200  → 404  0.0 ms",
+      "09:00:05  GET /a\\r\\n09:00:06  POST /forged  → 200  → 404  0.0 ms",
     );
   });
 });
@@ -148,9 +153,13 @@ describe("the 422 wording", () => {
 
 describe("the request handler", () => {
   it("turns an internal failure into a 500 problem, and keeps serving", async () => {
-    // An operation without `responses` makes the handler throw while choosing a response.
-    const broken = { id: "x", method: "post", path: "/x", responses: undefined } as unknown as HttpOperation;
-    const server = createServer(createMockHandler([broken], {}));
+    // An engine that throws stands for a bug in the rules.
+    const broken: MockEngine = {
+      operations: [],
+      serves: () => true,
+      answer: () => Promise.reject(new Error("planted failure")),
+    };
+    const server = createServer(createMockHandler(broken));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
     try {
@@ -163,6 +172,29 @@ describe("the request handler", () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe("the server's sockets", () => {
+  it("keeps at most 256 connections open: a flood of idle sockets cannot exhaust file descriptors", async () => {
+    const server = await startMockServer({ host: "127.0.0.1", port: 0 });
+    const sockets = Array.from({ length: 300 }, () => connect(server.port, "127.0.0.1"));
+    try {
+      const closedByServer = await Promise.all(
+        sockets.map(
+          (socket) =>
+            new Promise<boolean>((resolve) => {
+              socket.once("close", () => resolve(true));
+              socket.once("error", () => resolve(true));
+              socket.once("connect", () => setTimeout(() => resolve(socket.destroyed), 2_000));
+            }),
+        ),
+      );
+      expect(closedByServer.filter(Boolean)).toHaveLength(300 - 256);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.close();
     }
   });
 });

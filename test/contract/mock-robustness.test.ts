@@ -70,9 +70,9 @@ describe("the mock server on bad input", () => {
     expect(answer.status).toBe(200);
   });
 
-  it("refuses Prefer: code=500 with 400 listing the documented statuses", async () => {
+  it("refuses Prefer: code=500 with a 412 problem listing the documented statuses", async () => {
     const answer = await send(url(), { headers: { Prefer: "code=500" } });
-    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
+    expect([answer.status, answer.type]).toEqual([412, "application/problem+json"]);
     expect(JSON.parse(answer.text).detail).toBe(
       "This operation documents no 500 response, so the mock cannot produce one. Documented statuses: 200, 401, 404, 422.",
     );
@@ -80,14 +80,14 @@ describe("the mock server on bad input", () => {
 
   it("points a Prefer example of another status to the code it needs", async () => {
     const answer = await send(url(), { headers: { Prefer: "example=webhookNotFound" } });
-    expect(answer.status).toBe(400);
+    expect(answer.status).toBe(412);
     expect(JSON.parse(answer.text).detail).toContain("send Prefer: code=404, example=webhookNotFound.");
   });
 
-  it("answers an unreadable Prefer value with 422 saying what it expected", async () => {
+  it("answers an unreadable Prefer value with a 412 saying what it expected", async () => {
     const answer = await send(url(), { headers: { Prefer: "dynamic=maybe" } });
-    expect(answer.status).toBe(422);
-    expect(JSON.parse(answer.text).detail).toContain('cannot decode "maybe", should be a boolean');
+    expect(answer.status).toBe(412);
+    expect(JSON.parse(answer.text).detail).toBe('Prefer dynamic="maybe" is not true or false.');
   });
 
   it("lists each path's own methods in Allow (GET for a webhook, not DELETE)", async () => {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LaunchedBrowser, launchChromium, runBrowserTests } from "../support/chromium.js";
-import { ROOT } from "../support/spec.js";
+import { ROOT, specExample } from "../support/spec.js";
 
 const ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 const OTHER_ID = "00000000-0000-4000-8000-000000000000";
@@ -99,20 +99,8 @@ describe.skipIf(!runBrowserTests)("setupWorker(...handlers) in Chromium", () => 
 
     expect(errors).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { result: unknown }).result)).toEqual({
-      raw: {
-        status: 200,
-        data: {
-          id: ID,
-          url: "https://example.com/hooks/h",
-          enabled_events: ["*"],
-          description: "Production listener",
-          disabled: false,
-          created_at: "2026-06-11T15:04:05Z",
-          updated_at: "2026-07-02T09:00:00Z",
-          secret: "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c",
-        },
-      },
-      facade: "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c",
+      raw: { status: 200, data: specExample("RotatedWebhook") },
+      facade: specExample<{ secret: string }>("RotatedWebhook").secret,
       missing: { name: "NotFoundError", statusCode: 404 },
     });
     const rotate = (id: string) => `https://agp.eu.hcompany.ai/api/v2/webhooks/${id}/rotate`;

@@ -1,6 +1,6 @@
-// The MSW handlers answer by the Prism mock's rules. Each request goes through MSW's own handler
-// resolution (`getResponse`), injected as the client's `fetch`: no global is patched. Expected bodies come
-// from openapi/ bundled by Redocly, not from generated/openapi.json the handlers read.
+// The MSW handlers answer by the mock's one set of rules (src/mock-engine.ts). Each request goes through
+// MSW's own handler resolution (`getResponse`), injected as the client's `fetch`: no global is patched.
+// Expected bodies come from openapi/ bundled by Redocly, not from generated/openapi.json the handlers read.
 import { getResponse, type HttpHandler } from "msw";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createRotateClient, HaiAgentsClient, NotFoundError, UnauthorizedError } from "../../src/index.js";
@@ -213,9 +213,11 @@ describe("Prefer negotiation, as the mock reads it", () => {
     expect(answer.body).toEqual(example("200"));
   });
 
-  it("refuses an undocumented status or example with a 400 that lists what exists", async () => {
-    expect(await send(ROTATE(ID), { ...AUTH, Prefer: "code=500" })).toMatchObject({
-      status: 400,
+  it("refuses an undocumented status or example with a 412 marked X-Mock-Error that lists what exists", async () => {
+    const refused = await send(ROTATE(ID), { ...AUTH, Prefer: "code=500" });
+    expect(refused.headers.get("x-mock-error")).toBe("cannot-honour-preference");
+    expect(refused).toMatchObject({
+      status: 412,
       type: "application/problem+json",
       body: {
         detail:
@@ -228,16 +230,16 @@ describe("Prefer negotiation, as the mock reads it", () => {
     );
   });
 
-  it("refuses a preference it cannot read with Prism's own 422, and ignores parameters after ';'", async () => {
+  it("refuses a preference it cannot read with the same 412, and ignores parameters after ';'", async () => {
     expect(await send(ROTATE(ID), { ...AUTH, Prefer: "code=abc" })).toMatchObject({
-      status: 422,
+      status: 412,
       type: "application/problem+json",
       body: {
-        title: "Invalid request",
-        detail: 'optional property "code"\n└─ cannot decode "abc", should be a number',
+        title: "The mock cannot honour this request",
+        detail: 'Prefer code="abc" is not a status: send three digits such as 404.',
       },
     });
-    expect((await send(`${ROTATE(ID)}?__dynamic=maybe`, AUTH)).status).toBe(422);
+    expect((await send(`${ROTATE(ID)}?__dynamic=maybe`, AUTH)).status).toBe(412);
     expect((await send(ROTATE(ID), { ...AUTH, Prefer: "code=404; example=nope" })).body).toEqual(
       example("404"),
     );

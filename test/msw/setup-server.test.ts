@@ -35,6 +35,18 @@ describe("the README's setupServer recipe", () => {
     expect(new Set([first.secret, second.secret, EXAMPLE_SECRET]).size).toBe(3);
   });
 
+  it("applies the body rules through the interceptor: a stray {} is ignored, past 64 KiB is a 413", async () => {
+    const post = (body: string) =>
+      fetch(`https://agp.eu.hcompany.ai/api/v2/webhooks/${ID}/rotate`, {
+        method: "POST",
+        headers: { Authorization: "Bearer hk-test", "Content-Type": "application/json" },
+        body,
+      });
+    expect((await post("{}")).status).toBe(200);
+    const large = await post("x".repeat(70_000));
+    expect([large.status, large.headers.get("x-mock-error")]).toEqual([413, "body-too-large"]);
+  });
+
   it("is back to the examples after resetHandlers()", async () => {
     expect((await client.webhooks.rotateWebhookSecret({ webhookId: ID })).secret).toBe(EXAMPLE_SECRET);
   });

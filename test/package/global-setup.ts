@@ -48,10 +48,11 @@ function emptyProject(prefix: string, under: string): string {
   return project;
 }
 
-/** The oldest version a caret peer range allows: what a consumer may legitimately have installed. */
+/** The oldest version a peer range of caret ranges allows: what a consumer may legitimately have installed. */
 function oldestAllowed(range: string): string {
-  const oldest = /^\^(\d+\.\d+\.\d+)$/.exec(range)?.[1];
-  if (oldest === undefined) throw new Error(`The msw peer range ${range} should be a caret range (^x.y.z).`);
+  const oldest = /^\^(\d+\.\d+\.\d+)(?: \|\| \^\d+\.\d+\.\d+)*$/.exec(range)?.[1];
+  if (oldest === undefined)
+    throw new Error(`The msw peer range ${range} should be caret ranges, oldest first (^x.y.z || ^x.y.z).`);
   return oldest;
 }
 

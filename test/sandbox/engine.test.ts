@@ -13,10 +13,13 @@ import {
   SANDBOX_SECRET,
   SANDBOX_WEBHOOK_ID,
   Sandbox,
+  SandboxEventError,
   type SandboxOptions,
   SandboxOptionsError,
+  type SandboxUpdate,
 } from "../../src/mock/sandbox.js";
 import { verifyWebhook } from "../../src/webhooks/index.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { ROOT } from "../support/spec.js";
 
 interface Received {
@@ -48,6 +51,34 @@ async function startReceiver(answer: (n: number, req: Received) => number | "han
       }),
   );
   return { url, received };
+}
+
+// The same receiver in this process, as the sandbox's injected `fetch`: no sockets, so a FakeClock alone
+// decides when retries and timeouts happen. "hang" answers only when the attempt is aborted.
+function inProcessReceiver(answer: (n: number, req: Received) => number | "hang" = () => 204) {
+  const received: Received[] = [];
+  let open = 0;
+  const stats = { mostOpenAtOnce: 0 };
+  const receive = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const entry = {
+      method: request.method,
+      headers: Object.fromEntries(request.headers) as IncomingHttpHeaders,
+      body: await request.text(),
+    };
+    const status = answer(received.length, entry);
+    received.push(entry);
+    if (status !== "hang") return new Response(null, { status });
+    open += 1;
+    stats.mostOpenAtOnce = Math.max(stats.mostOpenAtOnce, open);
+    return new Promise((_, reject) =>
+      init?.signal?.addEventListener("abort", () => {
+        open -= 1;
+        reject(init.signal?.reason);
+      }),
+    );
+  };
+  return { url: "http://receiver.test/hooks", received, fetch: receive as typeof fetch, stats };
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -96,10 +127,10 @@ describe("state of the example webhook", () => {
   });
 
   it("rotate returns a fresh secret the spec's pattern admits and moves updated_at", async () => {
-    const { url } = await startReceiver();
-    const { sandbox: box } = sandbox({ receiver: url });
+    const clock = new FakeClock();
+    const { sandbox: box } = sandbox({ receiver: "http://receiver.test/", clock });
     const before = box.get().updated_at;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.advance(5_000);
     const first = box.rotate();
     const second = box.rotate();
     // The pattern as the spec declares it, read from the file, and the exact shape of a mock secret.
@@ -110,7 +141,7 @@ describe("state of the example webhook", () => {
     expect(first.secret).toMatch(pattern);
     expect(first.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(new Set([SANDBOX_SECRET, first.secret, second.secret]).size).toBe(3);
-    expect(Date.parse(first.updated_at)).toBeGreaterThan(Date.parse(before));
+    expect(Date.parse(first.updated_at) - Date.parse(before)).toBe(5_000);
     expect(box.secretGeneration).toBe(3);
     expect(box.get()).not.toHaveProperty("secret");
   });
@@ -172,13 +203,16 @@ describe("deliveries", () => {
     let box: Sandbox | undefined;
     let newSecret = "";
     // The first attempt fails, and the secret is rotated before the retry goes out.
-    const { url, received } = await startReceiver((n) => {
+    const clock = new FakeClock();
+    const { url, received, fetch } = inProcessReceiver((n) => {
       if (n === 0) newSecret = box!.rotate().secret;
       return n === 0 ? 503 : 204;
     });
-    box = sandbox({ receiver: url }).sandbox;
+    box = sandbox({ receiver: url, fetch, clock }).sandbox;
     const id = box.enqueue();
-    await box.settled();
+    await clock.advance(49);
+    expect(received).toHaveLength(1); // the retry waits its 0.05 s
+    await clock.advance(1);
     expect(received).toHaveLength(2);
     expect(verifies(received[0]!, SANDBOX_SECRET)).toBe(true);
     expect(verifies(received[1]!, newSecret)).toBe(true);
@@ -198,10 +232,11 @@ describe("deliveries", () => {
   });
 
   it("count an event lost after its last attempt, and keep health from the attempts", async () => {
-    const { url, received } = await startReceiver(() => 401);
-    const { sandbox: box, lines } = sandbox({ receiver: url });
+    const clock = new FakeClock();
+    const { url, received, fetch } = inProcessReceiver(() => 401);
+    const { sandbox: box, lines } = sandbox({ receiver: url, fetch, clock });
     const id = box.enqueue();
-    await box.settled();
+    await clock.advance(60_000);
     expect(received).toHaveLength(3); // first attempt + the two retries configured
     expect(box.eventRecords()).toMatchObject([{ id, state: "lost" }]);
     expect(box.get()).toMatchObject({
@@ -217,10 +252,11 @@ describe("deliveries", () => {
   });
 
   it("a success resets consecutive_failures and sets last_success_at", async () => {
-    const { url } = await startReceiver((n) => (n === 0 ? 500 : 200));
-    const { sandbox: box } = sandbox({ receiver: url });
+    const clock = new FakeClock();
+    const { url, fetch } = inProcessReceiver((n) => (n === 0 ? 500 : 200));
+    const { sandbox: box } = sandbox({ receiver: url, fetch, clock });
     box.enqueue();
-    await box.settled();
+    await clock.advance(50);
     const view = box.get();
     expect(view).toMatchObject({
       last_delivery_status: "succeeded",
@@ -259,24 +295,30 @@ describe("deliveries", () => {
   });
 
   it("stream realistic session events until stopped", async () => {
-    const { url, received } = await startReceiver();
-    const { sandbox: box } = sandbox({ receiver: url });
-    box.streamEvents(0.02);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const clock = new FakeClock();
+    const { url, received, fetch } = inProcessReceiver();
+    const { sandbox: box } = sandbox({ receiver: url, fetch, clock });
+    box.streamEvents(2);
+    await clock.advance(1_999);
+    expect(received).toHaveLength(0);
+    await clock.advance(12_001); // seven ticks of 2 s
     box.stopStream();
-    await box.settled();
-    // Deliveries run concurrently and may arrive out of order: read the order they were queued in.
-    const types = box.eventRecords().map((event) => event.type);
-    // Each session goes through the five steps: one session id per five events.
-    const sessions = received.map((request) => JSON.parse(request.body).data.session_id as string);
-    expect(new Set(sessions).size).toBe(Math.ceil(sessions.length / 5));
-    expect(received.length).toBe(types.length);
-    expect(types.length).toBeGreaterThanOrEqual(3);
-    expect(types.slice(0, 3)).toEqual([
+    await clock.advance(60_000);
+    expect(clock.pending).toBe(0);
+    const types = received.map((request) => JSON.parse(request.body).type as string);
+    expect(types).toEqual([
       "session.status_updated",
       "session.awaiting_tool_results",
       "session.status_updated",
+      "session.idle",
+      "session.completed",
+      "session.status_updated",
+      "session.awaiting_tool_results",
     ]);
+    // Each session goes through the five steps: one session id per five events.
+    const sessions = received.map((request) => JSON.parse(request.body).data.session_id as string);
+    expect(new Set(sessions.slice(0, 5)).size).toBe(1);
+    expect(new Set(sessions).size).toBe(2);
   });
 });
 
@@ -296,9 +338,16 @@ describe("ping", () => {
   });
 
   it("answers 502 when the receiver does not answer within the timeout", async () => {
-    const { url } = await startReceiver(() => "hang");
-    const { sandbox: box } = sandbox({ receiver: url, attemptTimeout: 0.2 });
-    const result = await box.ping();
+    const clock = new FakeClock();
+    const { url, fetch } = inProcessReceiver(() => "hang");
+    const { sandbox: box } = sandbox({ receiver: url, attemptTimeout: 0.2, fetch, clock });
+    const pinging = box.ping();
+    let answered = false;
+    pinging.then(() => (answered = true));
+    await clock.advance(199);
+    expect(answered).toBe(false);
+    await clock.advance(1);
+    const result = await pinging;
     expect(result.status).toBe(502);
     expect(result.body).toEqual({
       detail: "The webhook endpoint could not be reached: no answer within 0.2 s.",
@@ -317,12 +366,13 @@ describe("ping", () => {
 
 describe("what is visible", () => {
   it("one console line per attempt names the secret's generation, never the secret", async () => {
-    const { url } = await startReceiver((n) => (n === 0 ? 401 : 204));
-    const { sandbox: box, lines } = sandbox({ receiver: url, retryDelays: [0.05] });
+    const clock = new FakeClock();
+    const { url, fetch } = inProcessReceiver((n) => (n === 0 ? 401 : 204));
+    const { sandbox: box, lines } = sandbox({ receiver: url, retryDelays: [0.05], fetch, clock });
     box.enqueue();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await clock.advance(10);
     const { secret } = box.rotate();
-    await box.settled();
+    await clock.advance(40);
     const attempts = lines.filter((line) => line.startsWith("delivery "));
     expect(attempts).toHaveLength(2);
     expect(attempts[0]).toMatch(/attempt 1\/2 secret #1 -> 401 in [\d.]+ ms, retry in 0.05 s$/);
@@ -346,13 +396,102 @@ describe("what is visible", () => {
   });
 
   it("close() cancels pending retries: nothing is sent afterwards", async () => {
-    const { url, received } = await startReceiver(() => 500);
-    const { sandbox: box } = sandbox({ receiver: url, retryDelays: [0.1] });
+    const clock = new FakeClock();
+    const { url, received, fetch } = inProcessReceiver(() => 500);
+    const { sandbox: box } = sandbox({ receiver: url, retryDelays: [0.1], fetch, clock });
     box.enqueue();
-    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.advance(0);
+    expect([received.length, clock.pending]).toEqual([1, 1]); // the retry is scheduled
     await box.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(clock.pending).toBe(0);
+    await clock.advance(60_000);
     expect(received).toHaveLength(1);
+  });
+});
+
+describe("limits: a receiver or a caller cannot make the sandbox grow without bound", () => {
+  const nested = (levels: number) => {
+    let data: Record<string, unknown> = {};
+    for (let level = 1; level < levels; level += 1) data = { child: data };
+    return data;
+  };
+
+  it("refuses up front, with 422, event data nested deeper than it can deliver", async () => {
+    const clock = new FakeClock();
+    const { url, received, fetch } = inProcessReceiver();
+    const { sandbox: box } = sandbox({ receiver: url, fetch, clock });
+    box.enqueue("session.idle", nested(32)); // 32 levels: accepted
+    for (const levels of [33, 3_600]) {
+      expect(() => box.enqueue("session.idle", nested(levels))).toThrow(
+        expect.objectContaining({ name: "SandboxEventError", status: 422 }),
+      );
+    }
+    await clock.advance(0);
+    expect(received).toHaveLength(1);
+    expect(box.eventRecords()).toHaveLength(1);
+  });
+
+  it("refuses up front, with 413, an event whose envelope is larger than 64 KiB", () => {
+    const { sandbox: box } = sandbox({ receiver: "http://receiver.test/", clock: new FakeClock() });
+    const refused = (() => {
+      try {
+        box.enqueue("session.idle", { note: "é".repeat(33_000) }); // 66 kB once encoded
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(SandboxEventError);
+    expect(refused).toMatchObject({ status: 413 });
+    expect(box.eventRecords()).toEqual([]);
+  });
+
+  it("holds at most 16 attempts open at once and 1,000 events waiting; then answers 429", async () => {
+    const clock = new FakeClock();
+    const { url, received, fetch, stats } = inProcessReceiver(() => "hang");
+    const { sandbox: box } = sandbox({ receiver: url, fetch, clock, retryDelays: [], attemptTimeout: 10 });
+    for (let n = 0; n < 1_000; n += 1) box.enqueue();
+    expect(() => box.enqueue()).toThrow(expect.objectContaining({ status: 429 }));
+    await clock.advance(0);
+    expect([received.length, stats.mostOpenAtOnce]).toEqual([16, 16]);
+    await clock.advance(10_000); // the first 16 time out, lost; the next 16 take their slots
+    expect([received.length, stats.mostOpenAtOnce]).toEqual([32, 16]);
+    expect(box.eventRecords().filter((event) => event.state === "lost")).toHaveLength(16);
+    box.enqueue(); // room again
+  });
+
+  it("writes control characters from an event type as escapes, so no console line is forged", async () => {
+    const clock = new FakeClock();
+    const { url, fetch } = inProcessReceiver();
+    const { sandbox: box, lines } = sandbox({ receiver: url, fetch, clock });
+    box.enqueue("x\n12:00:00  delivery evt_forged ok\u001b[31m\u2028");
+    await clock.advance(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("x\\n12:00:00  delivery evt_forged ok\\u001b[31m\\u2028 attempt 1/3");
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u2028]/);
+  });
+});
+
+describe("subscribers", () => {
+  it("hear every event queued, attempt, rotation and disabling as it happens, until they unsubscribe", async () => {
+    const clock = new FakeClock();
+    const { url, fetch } = inProcessReceiver((n) => (n === 0 ? 500 : 204));
+    const { sandbox: box } = sandbox({ receiver: url, fetch, clock, disableAfter: 1, retryDelays: [] });
+    const heard: SandboxUpdate[] = [];
+    const unsubscribe = box.subscribe((update) => heard.push(update));
+    const id = box.enqueue();
+    await clock.advance(0);
+    box.rotate();
+    unsubscribe();
+    box.rotate();
+    expect(heard.map((update) => update.kind)).toEqual(["event", "attempt", "disabled", "rotated"]);
+    expect(heard[0]).toMatchObject({ kind: "event", event: { id, state: "pending", attempts: [] } });
+    expect(heard[1]).toMatchObject({
+      kind: "attempt",
+      attempt: { event_id: id, response_status: 500, outcome: "lost" },
+      event: { id, state: "lost", attempts: [{ attempt: 1 }] },
+    });
+    expect(heard[3]).toEqual({ kind: "rotated", secret_generation: 2, at: expect.any(String) });
+    expect(JSON.stringify(heard)).not.toContain("whsec_");
   });
 });
 

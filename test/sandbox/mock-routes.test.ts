@@ -1,7 +1,7 @@
 // `npm start -- --receiver <url>`: the compiled mock run as its own process, a receiver on 127.0.0.1 in this
 // one. Get/rotate/ping answered from state, the /_sandbox routes, and the mock's common rules (401, 404, 422,
 // 405, CORS) on them too.
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMockOptions } from "../../src/mock/cli.js";
@@ -42,6 +42,29 @@ async function deliveriesUntil(done: (log: Array<Record<string, unknown>>) => bo
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error("the expected deliveries did not show up in the delivery log");
+}
+
+/** A request with a Host header of our choosing (fetch will not send one), as a rebound page's would be. */
+function withHost(url: string, path: string, host: string, headers: Record<string, string> = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const sent = httpRequest({
+      hostname,
+      port,
+      path,
+      method: "POST",
+      headers: { ...AUTH, ...headers, Host: host },
+    });
+    sent.on("response", (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+      );
+    });
+    sent.on("error", reject);
+    sent.end();
+  });
 }
 
 const api = (path: string, init: RequestInit = {}) =>
@@ -121,8 +144,54 @@ describe("npm start --receiver: the sandbox in the mock", () => {
     const wrongMethod = await api("/_sandbox/deliveries", { method: "PUT" });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toContain("DELETE");
-    const cors = await api("/_sandbox/deliveries", { headers: { Origin: "http://localhost:5173" } });
-    expect(cors.headers.get("access-control-allow-origin")).not.toBeNull();
+  });
+
+  it("answers only requests addressed to this machine: a DNS-rebound Host gets 403 and nothing happens", async () => {
+    const before = received.length;
+    const rebound = await withHost(mock.url, `${webhook}/rotate`, "attacker.example:4010");
+    expect([rebound.status, rebound.headers["x-mock-error"]]).toEqual([403, "host-not-allowed"]);
+    expect(JSON.parse(rebound.body).detail).toContain("--allowed-hosts");
+    const forged = await withHost(mock.url, events, "attacker.example");
+    expect(forged.status).toBe(403);
+    for (const host of ["localhost:4010", "127.0.0.1", "[::1]:4010", "app.localhost"]) {
+      expect((await withHost(mock.url, `${webhook}/rotate`, host)).status, host).toBe(200);
+    }
+    expect(received.length).toBe(before); // the refused event was never queued
+  });
+
+  it("lets this machine's pages read answers, without credentials, and refuses other origins", async () => {
+    const local = await api("/_sandbox/deliveries", { headers: { Origin: "http://localhost:5173" } });
+    expect(local.status).toBe(200);
+    expect(local.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(local.headers.get("access-control-allow-credentials")).toBeNull();
+    for (const origin of ["https://attacker.example", "null"]) {
+      const refused = await api(`${webhook}/rotate`, { method: "POST", headers: { Origin: origin } });
+      expect([refused.status, refused.headers.get("x-mock-error")], origin).toEqual([
+        403,
+        "origin-not-allowed",
+      ]);
+      expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+      const preflight = await fetch(`${mock.url}${webhook}/rotate`, {
+        method: "OPTIONS",
+        headers: { Origin: origin, "Access-Control-Request-Method": "POST" },
+      });
+      expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    }
+  });
+
+  it("refuses up front, with 422, an event nested too deep to deliver, and queues nothing", async () => {
+    const deep = `${'{"a":'.repeat(3_600)}{}${"}".repeat(3_600)}`;
+    const response = await api(events, { method: "POST", body: `{"type":"session.idle","data":${deep}}` });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      detail: [
+        {
+          loc: ["body", "data"],
+          msg: "Event data may nest at most 32 levels deep; send flatter data.",
+          type: "too_deep",
+        },
+      ],
+    });
   });
 
   it("a body that is not the event shape is a 422 naming the offending part, and nothing is sent", async () => {
@@ -130,14 +199,39 @@ describe("npm start --receiver: the sandbox in the mock", () => {
     const response = await api(events, { method: "POST", body: '{"type": 7}' });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ detail: [{ loc: ["body", "type"], input: 7 }] });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received.length).toBe(before);
+    // Proved without waiting: a valid event sent after it is the only new delivery once it has arrived.
+    const marker = await api(events, { method: "POST", body: '{"type": "session.idle"}' });
+    const { event_id } = await marker.json();
+    await deliveriesUntil((log) => log.some((entry) => entry.event_id === event_id));
+    expect(received.slice(before).map((request) => JSON.parse(request.body).id)).toEqual([event_id]);
   });
 
   it("Prefer still returns the spec's examples, and other ids keep the mock's answers", async () => {
     const preferred = await api(`${webhook}/rotate`, { method: "POST", headers: { Prefer: "code=404" } });
     expect(preferred.status).toBe(404);
     expect((await api(`/api/v2/webhooks/${OTHER_ID}`)).status).toBe(404);
+  });
+});
+
+describe("--allowed-hosts", () => {
+  it("adds host names the sandbox answers to, for Host and for a page's Origin", async () => {
+    const own = await startMockProcess([
+      "--receiver",
+      "http://127.0.0.1:9/",
+      "--allowed-hosts",
+      "mock.test, Dev.Box",
+    ]);
+    try {
+      expect((await withHost(own.url, `${webhook}/rotate`, "mock.test:4010")).status).toBe(200);
+      expect((await withHost(own.url, `${webhook}/rotate`, "dev.box")).status).toBe(200);
+      expect((await withHost(own.url, `${webhook}/rotate`, "other.test")).status).toBe(403);
+      const page = await withHost(own.url, `${webhook}/rotate`, "mock.test", {
+        Origin: "http://mock.test:3000",
+      });
+      expect(page.headers["access-control-allow-origin"]).toBe("http://mock.test:3000");
+    } finally {
+      await own.stop();
+    }
   });
 });
 
@@ -157,6 +251,12 @@ describe("the sandbox's flags on npm start", () => {
 
   it("refuse bad values by naming the flag or variable, never echoing a secret", () => {
     expect(() => parseMockOptions(["--receiver", "127.0.0.1:8787"])).toThrow(
+      '--receiver / MOCK_RECEIVER needs a full URL with its scheme: got "127.0.0.1:8787", did you mean http://127.0.0.1:8787?',
+    );
+    expect(() => parseMockOptions(["--receiver", "localhost:8300"])).toThrow(
+      '--receiver / MOCK_RECEIVER needs a full URL with its scheme: got "localhost:8300", did you mean http://localhost:8300?',
+    );
+    expect(() => parseMockOptions(["--receiver", "not a url"])).toThrow(
       /--receiver \/ MOCK_RECEIVER must be/,
     );
     expect(() =>

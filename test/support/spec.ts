@@ -113,3 +113,16 @@ export async function generateTypes(entry: string): Promise<string> {
   const ast = await openapiTS(pathToFileURL(entry), { defaultNonNullable: false, silent: true });
   return `${COMMENT_HEADER}${astToString(ast)}`;
 }
+
+/**
+ * A named example of the spec (`components.examples`), read from the committed bundle, generated/openapi.json
+ * (the drift check keeps it equal to openapi/), as a fresh copy: tests take the spec's examples from here rather
+ * than copying them by hand.
+ */
+export function specExample<T = Json>(name: string): T {
+  const examples = (JSON.parse(readFileSync(join(ROOT, "generated", "openapi.json"), "utf8")) as Json)
+    .components as { examples: Record<string, { value: T }> };
+  const example = examples.examples[name];
+  if (!example) throw new Error(`The spec has no example named ${name} under components.examples.`);
+  return example.value;
+}

@@ -6,6 +6,7 @@ import {
   type DetailError,
   type GatewayError,
   HaiAgentsClient,
+  type HaiAgentsConfigurationError,
   type HaiAgentsError,
   type HTTPValidationError,
   type Webhook,
@@ -119,6 +120,13 @@ describe("facade types", () => {
   it("gives every error an outcome a caller can switch over exhaustively", () => {
     expectTypeOf<HaiAgentsError["outcome"]>().toEqualTypeOf<CallOutcome>();
     expectTypeOf<CallOutcome>().toEqualTypeOf<"not_sent" | "rejected" | "unknown" | "secret_lost">();
+  });
+
+  it("names every setting a not_sent configuration error can point at, headers included", () => {
+    expectTypeOf<HaiAgentsConfigurationError["setting"]>().toEqualTypeOf<
+      "apiKey" | "baseUrl" | "timeoutInSeconds" | "headers"
+    >();
+    expectTypeOf<HaiAgentsConfigurationError["outcome"]>().toEqualTypeOf<CallOutcome>();
   });
 
   it("does not offer retries for rotate", () => {

@@ -1,7 +1,7 @@
 // Each outcome a call can have, produced by the failure that causes it, against a real local server:
 // redirects (never followed), timeouts (refused before sending when out of range), refused or broken
 // connections, statuses, and 2xx bodies that are cut, stalled or too big.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type CallOutcome,
   createRotateClient,
@@ -308,9 +308,9 @@ describe("secret_lost: a 2xx arrived, its secret did not", () => {
       response.writeHead(200, { "content-type": "application/json" });
       response.write(`{"id":"${WEBHOOK_ID}",`);
     });
-    const error = await rotate({ timeoutInSeconds: 0.3 });
+    const error = await rotate({ timeoutInSeconds: 1.5 });
     expectOutcome(error, SecretNotReceivedError, "secret_lost");
-    expect(error.message).toMatch(/its body stalled: it did not finish within 0.3 s/);
+    expect(error.message).toMatch(/its body stalled: it did not finish within 1.5 s/);
   });
 
   it("the body declares more than 1 MiB: nothing of it is read", async () => {
@@ -345,8 +345,8 @@ describe("secret_lost: a 2xx arrived, its secret did not", () => {
     });
     const error = await rotate();
     expectOutcome(error, SecretNotReceivedError, "secret_lost");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toBe(true);
+    // The server sees the connection close once the client cancels its read (a moment later on a busy machine).
+    await vi.waitFor(() => expect(closed).toBe(true), { timeout: 5_000 });
     expect(written).toBeLessThan(16 * MAX_RESPONSE_BYTES);
   });
 

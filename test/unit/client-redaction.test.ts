@@ -12,6 +12,7 @@ import {
   type UnprocessableEntityError,
 } from "../../src/index.js";
 import { type LocalServer, sendJson, startServer } from "../client/local-server.js";
+import { startRawServer } from "../client/raw-server.js";
 import { fakeFetch } from "../support/fake-fetch.js";
 
 const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
@@ -97,16 +98,28 @@ afterEach(async () => {
 });
 
 describe.each([
-  ["a platform-shaped key", HK_KEY, HK_KEY],
-  ["any other key", PLAIN_KEY, PLAIN_KEY],
-  ["a key from a token function", PLAIN_KEY, async () => PLAIN_KEY],
-])("%s echoed back by the server", (_, key, token) => {
+  ["a platform-shaped key", HK_KEY, { token: HK_KEY }, {}],
+  ["any other key", PLAIN_KEY, { token: PLAIN_KEY }, {}],
+  ["a key from a token function", PLAIN_KEY, { token: async () => PLAIN_KEY }, {}],
+  [
+    "a key in the client's `headers` option",
+    PLAIN_KEY,
+    { token: "hk-placeholder-unused", headers: { Authorization: `Bearer ${PLAIN_KEY}` } },
+    {},
+  ],
+  [
+    "a key in one call's headers",
+    PLAIN_KEY,
+    { token: "hk-placeholder-unused" },
+    { headers: { authorization: `Bearer ${PLAIN_KEY}` } },
+  ],
+])("%s echoed back by the server", (_, key, options, perCall) => {
   for (const [echo, answer] of Object.entries(echoes(key))) {
     it(`is absent from every field, inspect and JSON: ${echo}`, async () => {
       server.answer((_, response) => answer(response));
-      const client = new HaiAgentsClient({ baseUrl: server.origin, token });
+      const client = new HaiAgentsClient({ baseUrl: server.origin, ...options });
       const error = (await client.webhooks
-        .rotateWebhookSecret({ webhookId: WEBHOOK_ID })
+        .rotateWebhookSecret({ webhookId: WEBHOOK_ID }, perCall)
         .catch((e: unknown) => e)) as HaiAgentsError;
       expect(error.outcome).toBeDefined();
       expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
@@ -180,6 +193,68 @@ describe("other places a key can travel back", () => {
     ]) {
       const shown = `${inspect(client, { depth: Number.POSITIVE_INFINITY, showHidden: true })}\n${JSON.stringify(client)}`;
       expectNoneOf(shown, PLAIN_KEY);
+    }
+  });
+});
+
+describe("no error keeps bytes the server sent", () => {
+  // A 200 whose body stops right after `"secret":"whsec_`, the rest of the secret still on the wire in
+  // some shapes: nothing of that rest may survive in the error, its causes, inspect or JSON.
+  const body = `{"id":"${WEBHOOK_ID}","secret":"${SECRET}"}`;
+  const cut = body.indexOf("whsec_") + "whsec_".length;
+  const rest = SECRET.slice("whsec_".length);
+  const shapes: Record<string, string> = {
+    "Content-Length promises more, then the connection closes": `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 40}\r\n\r\n${body.slice(0, cut)}`,
+    "a chunk cut short, the rest following a broken chunk size (the parser keeps it)": `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${cut.toString(16)}\r\n${body.slice(0, cut)}\r\nzz\r\n${body.slice(cut)}`,
+    "a chunk longer than what is sent": `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length + 40).toString(16)}\r\n${body}`,
+  };
+
+  for (const [shape, bytes] of Object.entries(shapes)) {
+    it(`a rotate answer cut after the secret's prefix: ${shape}`, async () => {
+      const raw = await startRawServer((socket) => {
+        socket.write(Buffer.from(bytes, "latin1"));
+        setTimeout(() => socket.destroy(), 30);
+      });
+      try {
+        const client = new HaiAgentsClient({ baseUrl: raw.origin, token: PLAIN_KEY });
+        const error = (await client.webhooks
+          .rotateWebhookSecret({ webhookId: WEBHOOK_ID })
+          .catch((e: unknown) => e)) as HaiAgentsError;
+        expect(error.outcome).toBe("secret_lost");
+        const shown = everythingShown(error);
+        // Any 8 characters in a row of what followed the prefix would be a leak.
+        for (let start = 0; start + 8 <= rest.length; start += 1) {
+          expect(shown).not.toContain(rest.slice(start, start + 8));
+        }
+        expectNoneOf(shown, PLAIN_KEY);
+      } finally {
+        await raw.close();
+      }
+    });
+  }
+});
+
+describe("the missing-key message reads right in a program and in a shell", () => {
+  it("names the variable and the option, with its own hint intact", () => {
+    const saved = { HAI_API_KEY: process.env.HAI_API_KEY, H_API_KEY: process.env.H_API_KEY };
+    delete process.env.HAI_API_KEY;
+    delete process.env.H_API_KEY;
+    try {
+      const error = (() => {
+        try {
+          new HaiAgentsClient({ baseUrl: server.origin });
+        } catch (e) {
+          return e as HaiAgentsError;
+        }
+        throw new Error("expected the constructor to throw");
+      })();
+      expect(error.outcome).toBe("not_sent");
+      expect(error.message).toBe(
+        "No API key found. Set the HAI_API_KEY environment variable to your platform API key (it starts with " +
+          "hk-); a program can pass it as the client's `token` option instead. Nothing was sent.",
+      );
+    } finally {
+      for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
     }
   });
 });

@@ -15,20 +15,13 @@ import {
   UnprocessableEntityError,
 } from "../../src/index.js";
 import { fakeFetch, hangingFetch, json } from "../support/fake-fetch.js";
+import { specExample } from "../support/spec.js";
 
 const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 const KEY = "hk-test-4f1c2d9e8b7a";
-const SECRET = "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c";
-const ROTATED = {
-  id: WEBHOOK_ID,
-  url: "https://example.com/hooks/h",
-  enabled_events: ["*"],
-  description: "Production listener",
-  disabled: false,
-  created_at: "2026-06-11T15:04:05Z",
-  updated_at: "2026-07-02T09:00:00Z",
-  secret: SECRET,
-};
+/** The spec's rotate example (the reference page's response), for the webhook WEBHOOK_ID. */
+const ROTATED = specExample<{ id: string; secret: string }>("RotatedWebhook");
+const SECRET = ROTATED.secret;
 
 beforeEach(() => {
   vi.stubEnv("HAI_API_KEY", KEY);

@@ -10,24 +10,24 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { components } from "../../generated/api.js";
 import { MODEL_FIELDS } from "../../generated/models.js";
 import { toWebhook, toWebhookPingResult, toWebhookWithSecret } from "../../src/models.js";
-import { CONTRACT, copyProject, generateTypes, type Json, REDOCLY_ENV, ROOT } from "../support/spec.js";
+import {
+  CONTRACT,
+  copyProject,
+  generateTypes,
+  type Json,
+  REDOCLY_ENV,
+  ROOT,
+  specExample,
+} from "../support/spec.js";
 
 /** scripts/generate-models.mjs, called in this process (no type declarations: it is a plain .mjs script). */
 const { generateModels } = (await import(join(ROOT, "scripts/generate-models.mjs"))) as {
   generateModels(options: { cwd: string; check?: boolean }): Promise<void>;
 };
 
-// The reference page's rotate response, as a standalone JSON text (so each test gets a fresh object).
-const SEED = JSON.stringify({
-  id: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
-  url: "https://example.com/hooks/h",
-  enabled_events: ["*"],
-  description: "Production listener",
-  disabled: false,
-  created_at: "2026-06-11T15:04:05Z",
-  updated_at: "2026-07-02T09:00:00Z",
-  secret: "whsec_nZbY0eXaMpLeOnLyDoNotUse0aQ3rT5uV7wX9yZ1aB3c",
-});
+// The reference page's rotate response, the spec's RotatedWebhook example, as a standalone JSON text (so each test
+// gets a fresh object).
+const SEED = JSON.stringify(specExample("RotatedWebhook"));
 const seedWire = (): Json => JSON.parse(SEED) as Json;
 
 type Examples = Record<string, { value: Json }>;

@@ -12,6 +12,7 @@ import {
   verifyWebhookAsync,
   WEBHOOK_VERIFICATION_ERROR_REASONS,
 } from "../../src/webhooks/index.js";
+import { verifyWebhookAsync as webVerifyWebhookAsync } from "../../src/webhooks/web.js";
 import { SPEC_BODY, SPEC_SECRET, SPEC_TIMESTAMP } from "./support/fixtures.js";
 import { count, holds, SEED, summary } from "./support/property-runs.js";
 import { HOSTILE, junkArb, runVerifySuite, type SuiteTarget } from "./support/verify-suite.js";
@@ -32,7 +33,8 @@ const target = (verify: SuiteTarget["verify"]): SuiteTarget => ({
 
 describe.each([
   ["verifyWebhook (node:crypto)", verifyWebhook as SuiteTarget["verify"]],
-  ["verifyWebhookAsync (Web Crypto)", verifyWebhookAsync as SuiteTarget["verify"]],
+  ["verifyWebhookAsync (node:crypto)", verifyWebhookAsync as SuiteTarget["verify"]],
+  ["verifyWebhookAsync (Web Crypto)", webVerifyWebhookAsync as SuiteTarget["verify"]],
 ])("%s", (_name, verify) => {
   it("passes every known-answer vector, property and hostile-input check of the shared suite", async () => {
     const results = await runVerifySuite(target(verify), { seed: SEED });
