@@ -88,6 +88,8 @@ async function openLivePage(): Promise<Page> {
 
 describe.skipIf(!runBrowserTests)("the live page at /_sandbox/ in Chromium", () => {
   it("shows an event sent through the API within a second, then its delivery", async () => {
+    // --quiet prints one line, and it says where the page is.
+    expect(mock?.output()).toContain(`sandbox ON, live page ${mock?.url}/_sandbox/`);
     const page = await openLivePage();
     const sent = await api(`/_sandbox/webhooks/${SANDBOX_WEBHOOK_ID}/events`, {
       method: "POST",
