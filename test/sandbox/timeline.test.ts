@@ -1,12 +1,14 @@
-// The timeline model and its HTML, from a real sandbox delivering to receivers on 127.0.0.1: how attempts are
-// classified (each kind produced for real, so the sandbox's wording and ours cannot drift apart), what the
-// summary counts, which moments land on the time axis, and that the drawing escapes what requests sent.
+// The timeline model and its HTML, from a real sandbox on a fake clock (tests move time, never wait for it):
+// how attempts are classified (each kind produced by a real receiver on 127.0.0.1, so the sandbox's wording and
+// ours cannot drift apart), what the summary counts, which moments land on the time axis and when, how changes
+// are gathered into one redraw, and that the drawing escapes what requests sent.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Sandbox } from "../../src/mock/sandbox.js";
 import { DeliveryTimeline, displayReceiver, type Timeline } from "../../src/mock/timeline.js";
 import { renderTimeline, timelineStream } from "../../src/mock/timeline-page.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -39,12 +41,20 @@ async function closedPort(): Promise<string> {
   return `http://127.0.0.1:${port}/hooks`;
 }
 
+/** A receiver in this process (no socket): each delivery gets the next status of `statuses` (the last repeats). */
+function answering(statuses: number[]): typeof fetch {
+  let count = 0;
+  return (async () =>
+    new Response(null, { status: statuses[Math.min(count++, statuses.length - 1)] })) as typeof fetch;
+}
+
 function sandboxFor(url: string, options: ConstructorParameters<typeof Sandbox>[0] = {}) {
-  const sandbox = new Sandbox({ receiver: url, retryDelays: [0.05], attemptTimeout: 0.3, ...options });
-  const timeline = new DeliveryTimeline(sandbox, 10);
+  const clock = new FakeClock();
+  const sandbox = new Sandbox({ receiver: url, retryDelays: [1], attemptTimeout: 10, clock, ...options });
+  const timeline = new DeliveryTimeline(sandbox);
   cleanups.push(() => sandbox.close());
   cleanups.push(() => timeline.close());
-  return { sandbox, timeline };
+  return { sandbox, timeline, clock };
 }
 
 describe("the timeline of a sandbox", () => {
@@ -56,8 +66,12 @@ describe("the timeline of a sandbox", () => {
       ["timeout", await receiver("never")],
       ["refused", await closedPort()],
     ] as const) {
-      const { sandbox, timeline } = sandboxFor(url, { retryDelays: [] });
+      const { sandbox, timeline, clock } = sandboxFor(url, { retryDelays: [] });
       sandbox.enqueue();
+      // Real sockets answer (or refuse) in real time; the one that never answers times out on the clock.
+      if (name === "timeout") {
+        while (sandbox.eventRecords()[0]?.state === "pending") await clock.advance(10_000);
+      }
       await sandbox.settled();
       const [row] = timeline.snapshot().rows;
       results[name] = row?.attempts.map(({ result, status }) => ({ result, status }));
@@ -71,18 +85,20 @@ describe("the timeline of a sandbox", () => {
   });
 
   it("counts sent, failed at first attempt, recovered and lost, and marks rotation, ping and retirement", async () => {
-    // First delivery refused (401), its retry accepted; then a 500 for good: the third event is lost.
-    const { sandbox, timeline } = sandboxFor(await receiver([401, 204, 204, 204, 500]), {
-      retryDelays: [0.05],
+    // First delivery refused (401), its retry 1 s later accepted; then a 500 for good: the third event is lost.
+    const { sandbox, timeline, clock } = sandboxFor("http://receiver.test/hooks", {
+      fetch: answering([401, 204, 204, 204, 500]),
     });
     sandbox.enqueue("session.idle");
-    await sandbox.settled();
+    await clock.advance(1000);
+    const rotatedAt = clock.now();
     sandbox.rotate();
     await sandbox.ping();
     sandbox.enqueue("session.completed");
-    await sandbox.settled();
+    await clock.advance(2000);
     timeline.mark("retirement", "retired 1 old secret(s)");
     sandbox.enqueue("session.failed");
+    await clock.advance(1000);
     await sandbox.settled();
 
     const snapshot = timeline.snapshot();
@@ -112,6 +128,8 @@ describe("the timeline of a sandbox", () => {
       ["ping", "ping: 204", 2],
       ["retirement", "retired 1 old secret(s)", 2],
     ]);
+    // Moments are dated on the sandbox's clock: the rotation when it happened, the retirement 2 s later.
+    expect(snapshot.markers.map((marker) => Date.parse(marker.at) - rotatedAt)).toEqual([0, 0, 2000]);
     expect(snapshot.webhook).toMatchObject({
       secret_generation: 2,
       disabled: false,
@@ -120,8 +138,24 @@ describe("the timeline of a sandbox", () => {
     expect(JSON.stringify(snapshot)).not.toMatch(/whsec_/);
   });
 
+  it("gathers a burst of changes into one redraw, 100 ms later on the sandbox's clock", async () => {
+    const { sandbox, timeline, clock } = sandboxFor("http://receiver.test/hooks", {
+      fetch: answering([204]),
+    });
+    let redraws = 0;
+    timeline.subscribe(() => {
+      redraws += 1;
+    });
+    for (let i = 0; i < 3; i += 1) sandbox.enqueue();
+    await clock.advance(99); // three events queued and delivered meanwhile
+    expect(redraws).toBe(0);
+    await clock.advance(1);
+    expect(redraws).toBe(1);
+    expect(timeline.snapshot().summary).toMatchObject({ sent: 3, attempts: 3, pending: 0 });
+  });
+
   it("keeps the newest rows when asked for a limit, and still counts every event", async () => {
-    const { sandbox, timeline } = sandboxFor(await receiver([204]));
+    const { sandbox, timeline } = sandboxFor("http://receiver.test/hooks", { fetch: answering([204]) });
     for (let i = 0; i < 5; i += 1) sandbox.enqueue(`session.step_${i}`);
     await sandbox.settled();
     const snapshot = timeline.snapshot(2);
@@ -130,7 +164,9 @@ describe("the timeline of a sandbox", () => {
   });
 
   it("streams the current view at once, then again after a change", async () => {
-    const { sandbox, timeline } = sandboxFor(await receiver([204]));
+    const { sandbox, timeline, clock } = sandboxFor("http://receiver.test/hooks", {
+      fetch: answering([204]),
+    });
     const reader = timelineStream(timeline).getReader();
     const decoder = new TextDecoder();
     const nextView = async (): Promise<Timeline> => {
@@ -142,13 +178,14 @@ describe("the timeline of a sandbox", () => {
     };
     expect((await nextView()).summary.sent).toBe(0);
     const id = sandbox.enqueue();
+    await clock.advance(100);
     const seen = await nextView();
     expect(seen.rows.map((row) => row.event_id)).toEqual([id]);
     await reader.cancel();
   });
 
   it("draws event types as text, never as markup", async () => {
-    const { sandbox, timeline } = sandboxFor(await receiver([204]));
+    const { sandbox, timeline } = sandboxFor("http://receiver.test/hooks", { fetch: answering([204]) });
     sandbox.enqueue('<img src=x onerror="alert(1)">');
     await sandbox.settled();
     const html = renderTimeline(timeline.snapshot());
