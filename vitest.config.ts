@@ -80,6 +80,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Every code block of the README and the guides, run as written (test/docs-blocks/blocks.ts): each
+        // Markdown file's blocks in order, in beforeAll, one file after another (they name the same ports).
+        test: {
+          ...shared,
+          name: "docs-blocks",
+          include: ["test/docs-blocks/**/*.test.ts"],
+          testTimeout: 10_000,
+          hookTimeout: 900_000,
+        },
+      },
     ],
   },
 });

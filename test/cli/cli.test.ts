@@ -1,112 +1,129 @@
-// `hai-webhook-rotate` as an operator runs it: the built CLI (dist/src/cli.js) as its own process, against
-// the mock server started as a process (dynamic secrets, so each rotation returns a new one) and against a
-// local node:http stand-in for the answers the mock does not give (5xx, silence, cut bodies). Each
-// documented exit status is produced by its real cause.
-import { type ChildProcess, spawn } from "node:child_process";
+// `hai-webhook-rotate` as an operator runs it. Most scenarios call the command in-process (`main` with
+// injected arguments, environment and output) against the mock server started as a process (dynamic
+// secrets) or a local node:http stand-in for the answers the mock does not give. The few that need a
+// real process (signals, a closed terminal, the executable itself) spawn the built dist/src/bin.js.
+// Exit statuses are read from the command's own table (EXIT), never written as numbers here.
+import { EventEmitter } from "node:events";
 import {
   chmodSync,
+  chownSync,
+  lchownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  type ExpectStatic,
-  expect,
-  expect as globalExpect,
-  it,
-} from "vitest";
+import { Writable } from "node:stream";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CliContext, EXIT, EXIT_MEANINGS, main } from "../../src/cli.js";
 import { type MockProcess, startMockProcess } from "../contract/mock-process.js";
 import { ROOT } from "../support/spec.js";
+import {
+  KEY,
+  requireFreshBuild,
+  rotatedBody,
+  runBin,
+  type StandIn,
+  startStandIn,
+  WEBHOOK_ID,
+} from "./harness.js";
 
-const CLI = join(ROOT, "dist", "src", "cli.js");
-const WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
-const KEY = "hk-cliTestKeyThatMustNeverBePrinted0123";
 const OLD = "whsec_currentSecretTheReceiverTrusts0000000";
 const SECRET_LINE = /^whsec_[A-Za-z0-9+/=_-]+$/;
+const ROOT_USER = process.getuid?.() === 0;
+const OTHER_USER = 65534;
 
-interface Run {
-  code: number | null;
+interface Ran {
+  code: number;
   stdout: string;
   stderr: string;
 }
 
-function runCli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-  started?: (child: ChildProcess, stderr: () => string) => void,
-  uid?: number,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
-      cwd: uid === undefined ? dir : ROOT,
-      ...(uid === undefined ? {} : { uid, gid: uid }),
-      env: { PATH: process.env.PATH, HAI_API_KEY: KEY, HAI_BASE_URL: mock.url, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-    child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-    started?.(child, () => stderr);
+/** A stream that keeps what is written, or fails every write as a closed pipe does. */
+function sink(closed = false) {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      if (closed) return done(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+      text += String(chunk);
+      done();
+    },
   });
-}
-
-/** Asserts that neither the API key nor any secret but `allowedOnStdout` appears anywhere. */
-function expectNothingLeaked(run: Run, allowedOnStdout?: string, expect: ExpectStatic = globalExpect) {
-  expect(run.stdout + run.stderr).not.toContain(KEY.slice(3));
-  expect(run.stderr).not.toMatch(/whsec_[A-Za-z0-9]{8}/);
-  if (allowedOnStdout === undefined) expect(run.stdout).toBe("");
-  else expect(run.stdout).toBe(`${allowedOnStdout}\n`);
+  return { stream, text: () => text };
 }
 
 let mock: MockProcess;
+let standIn: StandIn;
 let dir: string;
 let file: string;
 
-beforeAll(async () => {
-  const built = statSync(CLI, { throwIfNoEntry: false });
-  const sources = readdirSync(join(ROOT, "src"))
-    .filter((name) => name.endsWith(".ts"))
-    .map((name) => join(ROOT, "src", name));
-  if (!built || sources.some((source) => statSync(source).mtimeMs > built.mtimeMs))
-    throw new Error("dist/src/cli.js is missing or older than src/: run `npm run build` first.");
-  mock = await startMockProcess(["--dynamic", "--quiet"]);
-  return () => mock.stop();
-});
+/** Runs the command in this process; the environment holds the key and the stand-in's URL unless overridden. */
+async function cli(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  extra: Partial<CliContext> & { closedStdout?: boolean } = {},
+): Promise<Ran> {
+  const out = sink(extra.closedStdout);
+  const err = sink();
+  const code = await main({
+    argv,
+    env: { HAI_API_KEY: KEY, HAI_BASE_URL: standIn.url, ...env },
+    stdout: out.stream,
+    stderr: err.stream,
+    signals: new EventEmitter(),
+    home: dir,
+    ...extra,
+  });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
 
+/** Asserts that neither the API key nor any secret but `allowedOnStdout` appears anywhere. */
+function expectNothingLeaked(run: Ran, allowedOnStdout?: string) {
+  expect(run.stdout + run.stderr).not.toContain(KEY.slice(3));
+  expect(run.stderr).not.toMatch(/whsec_[A-Za-z0-9]{8}/);
+  expect(run.stdout).toBe(allowedOnStdout === undefined ? "" : `${allowedOnStdout}\n`);
+}
+
+beforeAll(async () => {
+  [mock, standIn] = await Promise.all([startMockProcess(["--dynamic", "--quiet"]), startStandIn()]);
+});
+afterAll(async () => {
+  await Promise.all([mock.stop(), standIn.close()]);
+});
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "rotate-cli-"));
   file = join(dir, "webhook-secrets");
+  standIn.requests.length = 0;
+  standIn.answer = (_req, res) => res.writeHead(500).end();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const secretsInFile = () => readFileSync(file, "utf8").split("\n").filter(Boolean);
+const secretsInFile = (path = file) => readFileSync(path, "utf8").split("\n").filter(Boolean);
+const mode = (path: string) => statSync(path).mode & 0o777;
+const rotateArgs = (...extra: string[]) => ["rotate", WEBHOOK_ID, "--secrets-file", file, ...extra];
 
 describe("rotate against the mock server", () => {
-  it("stores the new secret as the last line of a 0600 file, keeps the old one, prints no secret, exits 0", async () => {
-    writeFileSync(file, `${OLD}\n`, { mode: 0o644 });
-    const run = await runCli(["rotate", WEBHOOK_ID, "--secrets-file", file]);
-    expect(run.code).toBe(0);
+  const onMock = { HAI_BASE_URL: "" };
+  beforeEach(() => {
+    onMock.HAI_BASE_URL = mock.url;
+  });
+
+  it("stores the new secret as the last line, keeps the old one and the file's 0640 mode, prints no secret", async () => {
+    writeFileSync(file, `${OLD}\n`);
+    chmodSync(file, 0o640);
+    const run = await cli(rotateArgs(), onMock);
+    expect(run.code).toBe(EXIT.done);
     const [old, fresh, ...rest] = secretsInFile();
     expect({ old, rest }).toEqual({ old: OLD, rest: [] });
     expect(fresh).toMatch(SECRET_LINE);
-    expect(fresh).not.toBe(OLD);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(mode(file)).toBe(0o640);
     expect(run.stderr).toContain(`stored it as the last of 2 secrets in ${file}`);
     expect(run.stderr).toContain(`hai-webhook-rotate retire --secrets-file ${file}`);
     expectNothingLeaked(run);
@@ -114,379 +131,351 @@ describe("rotate against the mock server", () => {
   });
 
   it("creates a missing file with mode 0600 and says it holds only the new secret", async () => {
-    const run = await runCli(["rotate", WEBHOOK_ID, "--secrets-file", file]);
-    expect(run.code).toBe(0);
+    const run = await cli(rotateArgs(), onMock);
+    expect(run.code).toBe(EXIT.done);
     expect(secretsInFile()).toEqual([expect.stringMatching(SECRET_LINE)]);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(mode(file)).toBe(0o600);
     expect(run.stderr).toContain("it now holds only the new secret");
     expectNothingLeaked(run);
   });
 
   it("with --print, also writes exactly the stored secret on standard output", async () => {
     writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
-    const run = await runCli(["rotate", WEBHOOK_ID, "--secrets-file", file, "--print"]);
-    expect(run.code).toBe(0);
+    const run = await cli(rotateArgs("--print"), onMock);
+    expect(run.code).toBe(EXIT.done);
     const stored = secretsInFile().at(-1);
     expect(stored).toMatch(SECRET_LINE);
     expectNothingLeaked(run, stored);
   });
 
-  it("exits 3 and changes nothing when the API answers 404 for an unknown webhook", async () => {
+  it("writes through a symlink of this user's in a private folder to the file it points at", async () => {
+    const real = join(dir, "real-secrets");
+    writeFileSync(real, `${OLD}\n`, { mode: 0o600 });
+    symlinkSync(real, file);
+    const run = await cli(rotateArgs(), onMock);
+    expect(run.code).toBe(EXIT.done);
+    expect(secretsInFile(real)).toEqual([OLD, expect.stringMatching(SECRET_LINE)]);
+    expect(statSync(file, { throwIfNoEntry: false }) && readdirSync(dir).sort()).toEqual([
+      "real-secrets",
+      "webhook-secrets",
+    ]);
+  });
+
+  it("exits 3 and changes nothing when the API answers 404; get and ping too", async () => {
     writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
-    const run = await runCli(["rotate", UNKNOWN_ID, "--secrets-file", file]);
-    expect(run.code).toBe(3);
+    const run = await cli(["rotate", UNKNOWN_ID, "--secrets-file", file], onMock);
+    expect(run.code).toBe(EXIT.refused);
     expect(run.stderr).toMatch(/^error \(not rotated\): .*HTTP 404/);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
     expectNothingLeaked(run);
-  });
-});
-
-describe("get and ping against the mock server", () => {
-  it("get prints the webhook as JSON on standard output, with no secret, and exits 0", async () => {
-    const run = await runCli(["get", WEBHOOK_ID]);
-    expect(run.code).toBe(0);
-    const webhook = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(webhook).toMatchObject({ id: WEBHOOK_ID, lastSuccessAt: expect.any(String) });
-    expect(run.stdout).not.toContain("whsec_");
-    expect(run.stderr).toBe("");
-  });
-
-  it("ping reports the status the receiver answered and exits 0", async () => {
-    const run = await runCli(["ping", WEBHOOK_ID]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^Test delivery sent to webhook .*; your receiver answered HTTP \d{3}\.\n$/);
-    expect(run.stdout).toBe("");
-  });
-
-  it("get and ping exit 3 for an unknown webhook", async () => {
     for (const command of ["get", "ping"]) {
-      const run = await runCli([command, UNKNOWN_ID]);
-      expect(run.code).toBe(3);
-      expect(run.stderr).toMatch(/^error \(refused\): .*HTTP 404/);
+      const other = await cli([command, UNKNOWN_ID], onMock);
+      expect(other.code).toBe(EXIT.refused);
+      expect(other.stderr).toMatch(/^error \(refused\): .*HTTP 404/);
     }
   });
+
+  it("get prints the webhook as JSON with no secret; ping reports the receiver's status", async () => {
+    const got = await cli(["get", WEBHOOK_ID], onMock);
+    expect(got.code).toBe(EXIT.done);
+    expect(JSON.parse(got.stdout)).toMatchObject({ id: WEBHOOK_ID, lastSuccessAt: expect.any(String) });
+    expect(got.stdout).not.toContain("whsec_");
+    expect(got.stderr).toBe("");
+    const pinged = await cli(["ping", WEBHOOK_ID], onMock);
+    expect(pinged.code).toBe(EXIT.done);
+    expect(pinged.stderr).toMatch(
+      /^Test delivery sent to webhook .*; your receiver answered HTTP \d{3}\.\n$/,
+    );
+    expect(pinged.stdout).toBe("");
+  });
 });
 
-// A local stand-in API: each test says how it answers, and counts what it received.
-describe("rotate against a stand-in server", () => {
-  let server: Server;
-  let url: string;
-  let requests: string[];
-  let answer: (req: IncomingMessage, res: ServerResponse) => void;
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      requests.push(`${req.method} ${req.url}`);
-      answer(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-  });
-  beforeEach(() => {
-    requests = [];
-    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
-  });
-
-  const rotate = (...extra: string[]) =>
-    runCli(["rotate", WEBHOOK_ID, "--secrets-file", file, ...extra], { HAI_BASE_URL: url });
-  const rotatedBody = (secret: string) =>
-    JSON.stringify({
-      id: WEBHOOK_ID,
-      url: "https://example.com/hooks",
-      secret,
-      created_at: "2026-07-01T10:00:00Z",
-    });
+describe("rotate against a stand-in server: every answer, its exit status", () => {
+  beforeEach(() => writeFileSync(file, `${OLD}\n`, { mode: 0o600 }));
   const unchanged = () => expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+  const sentOnce = () => expect(standIn.requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/rotate`]);
+  const answerJson = (status: number, body: string) => {
+    standIn.answer = (_req, res) => res.writeHead(status, { "Content-Type": "application/json" }).end(body);
+  };
 
-  it("exits 3 on a 401 (and the key the server echoes back is not printed)", async () => {
-    answer = (req, res) =>
+  it("refused: a 401 (the key the server echoes back is not printed), a 422, a redirect not followed", async () => {
+    standIn.answer = (req, res) =>
       res
         .writeHead(401, { "Content-Type": "application/json" })
         .end(JSON.stringify({ message: `Invalid key ${req.headers.authorization}` }));
-    const run = await rotate();
-    expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^error \(not rotated\): .*HTTP 401/);
-    expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/rotate`]);
+    const unauthorized = await cli(rotateArgs());
+    expect(unauthorized.code).toBe(EXIT.refused);
+    expect(unauthorized.stderr).toMatch(/^error \(not rotated\): .*HTTP 401/);
+    expectNothingLeaked(unauthorized);
+    answerJson(
+      422,
+      JSON.stringify({ detail: [{ loc: ["path", "webhook_id"], msg: "bad", type: "uuid_parsing" }] }),
+    );
+    expect((await cli(rotateArgs())).code).toBe(EXIT.refused);
+    standIn.requests.length = 0;
+    standIn.answer = (req, res) => res.writeHead(307, { Location: `${standIn.url}${req.url}` }).end();
+    const redirected = await cli(rotateArgs());
+    expect(redirected.code).toBe(EXIT.refused);
+    sentOnce();
     unchanged();
-    expectNothingLeaked(run);
-  });
-
-  it("exits 3 on a 422", async () => {
-    answer = (_req, res) =>
-      res
-        .writeHead(422, { "Content-Type": "application/json" })
-        .end(JSON.stringify({ detail: [{ loc: ["path", "webhook_id"], msg: "bad", type: "uuid_parsing" }] }));
-    const run = await rotate();
-    expect(run.code).toBe(3);
-    unchanged();
-  });
-
-  it("exits 3 after exactly one request on a redirect, following nothing", async () => {
-    answer = (req, res) => res.writeHead(307, { Location: `${url}${req.url}` }).end();
-    const run = await rotate();
-    expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^error \(not rotated\): .*307/);
-    expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/rotate`]);
-    unchanged();
-    expectNothingLeaked(run);
   });
 
   it("ping exits 3 when the platform could not reach the receiver (502)", async () => {
-    answer = (_req, res) =>
-      res
-        .writeHead(502, { "Content-Type": "application/json" })
-        .end(JSON.stringify({ detail: "unreachable" }));
-    const run = await runCli(["ping", WEBHOOK_ID], { HAI_BASE_URL: url });
-    expect(run.code).toBe(3);
+    answerJson(502, JSON.stringify({ detail: "unreachable" }));
+    const run = await cli(["ping", WEBHOOK_ID]);
+    expect(run.code).toBe(EXIT.refused);
     expect(run.stderr).toMatch(/^error \(refused\): .*could not reach the receiver/);
-    expect(requests).toEqual([`POST /api/v2/webhooks/${WEBHOOK_ID}/ping`]);
   });
 
-  it("exits 4 after one request on a 5xx: the outcome is unknown", async () => {
-    answer = (_req, res) => res.writeHead(503).end();
-    const run = await rotate();
-    expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(
+  it("outcome unknown after one request: a 5xx, no answer within --timeout, a connection cut before any status", async () => {
+    standIn.answer = (_req, res) => res.writeHead(503).end();
+    const failed = await cli(rotateArgs());
+    expect(failed.code).toBe(EXIT.unknown);
+    expect(failed.stderr).toMatch(
       /^error \(outcome unknown: check before rotating again; the secrets file was not changed\)/,
     );
-    expect(requests).toHaveLength(1);
-    unchanged();
-    expectNothingLeaked(run);
-  });
-
-  it("exits 4 when no answer comes within --timeout", async () => {
-    answer = () => undefined; // never answers
-    const run = await rotate("--timeout", "0.5");
-    expect(run.code).toBe(4);
-    expect(requests).toHaveLength(1);
+    sentOnce();
+    expectNothingLeaked(failed);
+    standIn.answer = () => undefined; // never answers
+    expect((await cli(rotateArgs("--timeout", "0.3"))).code).toBe(EXIT.unknown);
+    standIn.answer = (req) => req.socket.destroy();
+    expect((await cli(rotateArgs())).code).toBe(EXIT.unknown);
+    expect(standIn.requests).toHaveLength(3);
     unchanged();
   });
 
-  it("exits 4 when the connection is cut before any status", async () => {
-    answer = (req) => req.socket.destroy();
-    const run = await rotate();
-    expect(run.code).toBe(4);
-    expect(requests).toHaveLength(1);
-    unchanged();
-  });
-
-  it("does not give up the answer on a first Ctrl-C: the secret arriving after it is still stored", async () => {
-    const secret = "whsec_arrivedAfterCtrlC2222222222222222222222";
-    let respond: (() => void) | undefined;
-    const received = new Promise<void>((resolve) => {
-      answer = (_req, res) => {
-        respond = () => res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret));
-        resolve();
-      };
-    });
-    const run = runCli(
-      ["rotate", WEBHOOK_ID, "--secrets-file", file],
-      { HAI_BASE_URL: url },
-      (child, stderr) => {
-        void received.then(async () => {
-          child.kill("SIGINT");
-          while (!stderr().includes("Waiting for the answer")) await new Promise((r) => setTimeout(r, 10));
-          respond?.();
-        });
-      },
-    );
-    const result = await run;
-    expect(result.code).toBe(0);
-    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n${secret}\n`);
-    expectNothingLeaked(result);
-  });
-
-  it("exits 4 on a second Ctrl-C while waiting, leaving the file unchanged", async () => {
-    const received = new Promise<void>((resolve) => {
-      answer = () => resolve(); // never answers
-    });
-    const run = runCli(
-      ["rotate", WEBHOOK_ID, "--secrets-file", file],
-      { HAI_BASE_URL: url },
-      (child, stderr) => {
-        void received.then(async () => {
-          child.kill("SIGINT");
-          while (!stderr().includes("Waiting for the answer")) await new Promise((r) => setTimeout(r, 10));
-          child.kill("SIGINT");
-        });
-      },
-    );
-    const result = await run;
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain("error (outcome unknown: check before rotating again)");
-    unchanged();
-  });
-
-  it("exits 6 when a 200 arrives but its body is cut: rotated, secret not received", async () => {
-    answer = (_req, res) => {
+  it("secret lost: a 200 whose body is cut, or that carries no readable secret", async () => {
+    standIn.answer = (_req, res) => {
       const body = rotatedBody("whsec_neverFullyReceived000000000000000000");
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(body.length) });
       res.write(body.slice(0, 20));
       setTimeout(() => res.socket?.destroy(), 20);
     };
-    const run = await rotate();
-    expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(/^error \(rotated, but the new secret was not received: rotate again now\)/);
-    expect(requests).toHaveLength(1);
-    unchanged();
-    expectNothingLeaked(run);
-  });
-
-  it("exits 6 when a 200 carries no readable secret", async () => {
-    answer = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end('{"id":"x"}');
-    const run = await rotate();
-    expect(run.code).toBe(6);
+    const cut = await cli(rotateArgs());
+    expect(cut.code).toBe(EXIT.secretLost);
+    expect(cut.stderr).toMatch(/^error \(rotated, but the new secret was not received: rotate again now\)/);
+    expectNothingLeaked(cut);
+    answerJson(200, '{"id":"x"}');
+    expect((await cli(rotateArgs())).code).toBe(EXIT.secretLost);
     unchanged();
   });
 
-  it("exits 5 and prints the secret with a loud warning when storing fails after the rotation", async () => {
+  for (const [name, secret] of [
+    ["a NUL", "whsec_before\u0000after000000000000000000000000"],
+    ["an ESC sequence", "whsec_\u001b[31mred000000000000000000000000000"],
+    ["a space", "whsec_with space0000000000000000000000000"],
+    ["a zero-width space", "whsec_invisible\u200b00000000000000000000000000"],
+  ]) {
+    it(`unusable secret: a 200 whose secret holds ${name} is neither stored nor shown`, async () => {
+      answerJson(200, rotatedBody(secret as string));
+      const run = await cli(rotateArgs("--print"));
+      expect(run.code).toBe(EXIT.unusableSecret);
+      expect(run.stderr).toMatch(/^error \(rotated, but the new secret is unusable\): .*rotate again now/);
+      expect(run.stderr).not.toContain((secret as string).slice(6, 12));
+      expect(run.stdout).toBe("");
+      unchanged();
+      expect(readdirSync(dir)).toEqual(["webhook-secrets"]);
+    });
+  }
+
+  it("not stored: the secret goes to a 0600 rescue file and standard output, with what to do", async () => {
     const secret = "whsec_rotatedButNotStorable11111111111111111";
-    answer = (_req, res) =>
-      res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret));
-    // Another live process (this one) holds the file's lock for longer than the CLI waits.
+    answerJson(200, rotatedBody(secret));
+    // Another live process (this one) holds the file's lock for longer than the command waits.
     writeFileSync(`${file}.lock`, `${process.pid}\n`);
-    const run = await rotate("--lock-wait", "0.2");
-    expect(run.code).toBe(5);
+    const run = await cli(rotateArgs("--lock-wait", "0.2"));
+    expect(run.code).toBe(EXIT.notStored);
     expect(run.stdout).toBe(`${secret}\n`);
-    expect(run.stderr).toContain("WARNING: THE SECRET OF WEBHOOK");
+    const [rescued] = readdirSync(dir).filter((name) => name.includes(".unstored-"));
+    expect(readFileSync(join(dir, rescued as string), "utf8")).toBe(`${secret}\n`);
+    expect(mode(join(dir, rescued as string))).toBe(0o600);
     expect(run.stderr).toContain("WAS ROTATED, BUT IT COULD NOT BE STORED");
+    expect(run.stderr).toContain(`saved in ${join(dir, rescued as string)}`);
+    expect(run.stderr).toContain(`cat ${join(dir, rescued as string)} >> ${file}`);
     expect(run.stderr).not.toContain(secret);
-    expect(requests).toHaveLength(1);
+    sentOnce();
     unchanged();
+  });
+
+  it("not stored with standard output closed (EPIPE): the rescue file still holds the secret", async () => {
+    const secret = "whsec_rotatedStdoutClosed2222222222222222222";
+    answerJson(200, rotatedBody(secret));
+    writeFileSync(`${file}.lock`, `${process.pid}\n`);
+    const run = await cli(rotateArgs("--lock-wait", "0.1"), {}, { closedStdout: true });
+    expect(run.code).toBe(EXIT.notStored);
+    const [rescued] = readdirSync(dir).filter((name) => name.includes(".unstored-"));
+    expect(readFileSync(join(dir, rescued as string), "utf8")).toBe(`${secret}\n`);
+    expect(run.stderr).toMatch(/the new secret is saved in \S+ \(mode 0600\); it cannot be fetched again/);
+  });
+
+  it("holds a signal that arrives while the request is out: the answer is still stored", async () => {
+    const secret = "whsec_arrivedAfterSignal22222222222222222222";
+    const signals = new EventEmitter();
+    standIn.answer = (_req, res) => {
+      for (const signal of ["SIGHUP", "SIGINT", "SIGINT", "SIGTERM"]) signals.emit(signal, signal);
+      setTimeout(
+        () => res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret)),
+        20,
+      );
+    };
+    const run = await cli(rotateArgs(), {}, { signals });
+    expect(run.code).toBe(EXIT.done);
+    expect(secretsInFile()).toEqual([OLD, secret]);
+    expect(run.stderr.match(/received: finishing first/g)).toHaveLength(1);
+    expect(signals.listenerCount("SIGINT")).toBe(0); // released once done
   });
 });
 
-describe("usage and configuration errors: exit 2, nothing sent", () => {
-  let server: Server;
-  let url: string;
-  let requests = 0;
-  beforeAll(async () => {
-    server = createServer((_req, res) => {
-      requests += 1;
-      res.writeHead(500).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return () => new Promise<void>((resolve) => server.close(() => resolve()));
+describe("nothing sent: exit 2, no request, the file unchanged", () => {
+  beforeEach(() => writeFileSync(file, `${OLD}\n`, { mode: 0o600 }));
+  const refused = async (argv: string[], env: Record<string, string | undefined>, message: RegExp) => {
+    const run = await cli(argv, env);
+    expect(run.code).toBe(EXIT.notSent);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/^error/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(standIn.requests).toEqual([]);
+    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+    expectNothingLeaked(run);
+    return run;
+  };
+
+  it("no API key: says which variable to set, in the command's words", async () => {
+    for (const HAI_API_KEY of [undefined, ""]) {
+      const run = await refused(
+        rotateArgs(),
+        { HAI_API_KEY },
+        /no API key: set HAI_API_KEY to your platform key/,
+      );
+      expect(run.stderr).not.toMatch(/redacted|\{ token \}|option/);
+    }
   });
 
-  const cases: Array<[string, string[], Record<string, string | undefined>, RegExp]> = [
-    [
-      "no API key",
-      ["rotate", WEBHOOK_ID, "--secrets-file", "FILE"],
-      { HAI_API_KEY: undefined },
-      /No API key found/,
-    ],
+  it("a pasted key with an invisible character (above U+00FF) or a line break cannot be sent", async () => {
+    const invisible = await refused(rotateArgs(), { HAI_API_KEY: `${KEY}\u200b` }, /HAI_API_KEY/);
+    expect(invisible.stderr).toMatch(/[Nn]othing was sent/);
+    await refused(rotateArgs(), { HAI_API_KEY: `${KEY}\n` }, /HAI_API_KEY cannot be sent/);
+  });
+
+  const cases: Array<[string, string[], Record<string, string>, RegExp]> = [
     [
       "a base URL that is not a URL",
       ["rotate", WEBHOOK_ID, "--secrets-file", "FILE"],
       { HAI_BASE_URL: "nope" },
-      /base URL/,
+      /HAI_BASE_URL is not usable/,
     ],
     ["a webhook id that is not a UUID", ["rotate", "not-a-uuid", "--secrets-file", "FILE"], {}, /UUID/],
     ["no --secrets-file", ["rotate", WEBHOOK_ID], {}, /--secrets-file <path> is required/],
-    [
-      "a folder that does not exist",
-      ["rotate", WEBHOOK_ID, "--secrets-file", "DIR/missing/s"],
-      {},
-      /does not exist/,
-    ],
-    [
-      "a secrets file that is a folder",
-      ["rotate", WEBHOOK_ID, "--secrets-file", "DIR"],
-      {},
-      /Cannot read the secrets file/,
-    ],
-    [
-      "an unknown option",
-      ["rotate", WEBHOOK_ID, "--secrets-file", "FILE", "--force"],
-      {},
-      /Unknown option '--force'/,
-    ],
+    ["a missing folder", ["rotate", WEBHOOK_ID, "--secrets-file", "DIR/missing/s"], {}, /does not exist/],
+    ["a folder as the file", ["rotate", WEBHOOK_ID, "--secrets-file", "DIR"], {}, /not a regular file/],
     [
       "two ids",
       ["rotate", WEBHOOK_ID, WEBHOOK_ID, "--secrets-file", "FILE"],
       {},
       /expected one webhook id, got 2/,
     ],
-    ["a bad --timeout", ["rotate", WEBHOOK_ID, "--secrets-file", "FILE", "--timeout", "0"], {}, /--timeout/],
+    [
+      "a bad --timeout",
+      ["rotate", WEBHOOK_ID, "--secrets-file", "FILE", "--timeout", "0"],
+      {},
+      /--timeout must be a number of seconds above 0/,
+    ],
     [
       "a bad --lock-wait",
       ["rotate", WEBHOOK_ID, "--secrets-file", "FILE", "--lock-wait", "soon"],
       {},
-      /--lock-wait must be/,
+      /--lock-wait must be a number/,
     ],
     ["no command", [], {}, /no command given/],
-    ["an unknown command", ["rotat"], {}, /unknown command "rotat"/],
   ];
-  // Each case is its own process with its own folder, so they run side by side.
-  for (const [name, args, env, message] of cases) {
-    it.concurrent(`refuses ${name} in one line`, async ({ expect }) => {
-      const own = mkdtempSync(join(tmpdir(), "rotate-cli-usage-"));
-      const ownFile = join(own, "webhook-secrets");
-      try {
-        writeFileSync(ownFile, `${OLD}\n`, { mode: 0o600 });
-        const actual = args.map((arg) => arg.replace("FILE", ownFile).replace("DIR", own));
-        const run = await runCli(actual, { HAI_BASE_URL: url, ...env });
-        expect(run.code).toBe(2);
-        expect(run.stderr).toMatch(message);
-        expect(run.stderr.trim().split("\n")).toHaveLength(1);
-        expect(run.stderr).toMatch(/^error/);
-        expect(requests).toBe(0);
-        expect(readFileSync(ownFile, "utf8")).toBe(`${OLD}\n`);
-        expectNothingLeaked(run, undefined, expect);
-      } finally {
-        rmSync(own, { recursive: true, force: true });
-      }
+  for (const [name, argv, env, message] of cases) {
+    it(`refuses ${name} in one line`, async () => {
+      const actual = argv.map((arg) => arg.replace("FILE", file).replace("DIR", dir));
+      await refused(actual, env, message);
     });
   }
 
-  it("refuses a folder this user cannot write in, before sending anything", async () => {
-    // Root writes anywhere, so as root the CLI runs as `nobody` against a folder root owns.
-    const nobody = process.getuid?.() === 0 ? 65534 : undefined;
-    const folder = join(dir, "not-yours");
-    mkdirSync(folder, { mode: 0o755 });
-    chmodSync(dir, 0o755);
-    if (nobody === undefined) chmodSync(folder, 0o555);
-    const run = await runCli(
-      ["rotate", WEBHOOK_ID, "--secrets-file", join(folder, "secrets")],
-      { HAI_BASE_URL: url },
-      undefined,
-      nobody,
-    );
-    chmodSync(folder, 0o755);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe(
-      `error: cannot write in ${folder}, the folder of --secrets-file. Check its permissions; nothing was sent.\n`,
-    );
-    expect(requests).toBe(0);
+  it("never repeats an argument it did not recognise, which may be a pasted key", async () => {
+    const pasted = await refused([KEY], {}, /unknown command \(not repeated here/);
+    expect(pasted.stderr).toContain("the commands are rotate, retire, get and ping.");
+    const typo = await refused(["rotat"], {}, /did you mean rotate\?/);
+    expect(typo.stderr).not.toContain("rotat ");
+    const option = await refused([...rotateArgs(), `--${KEY}`], {}, /unknown option \(not repeated here/);
+    expect(option.stderr).toContain("Run `hai-webhook-rotate rotate --help`.");
+    await refused([...rotateArgs(), "--prnt"], {}, /did you mean --print\?/);
+    await refused(["retire", OLD, "--secrets-file", file], {}, /this command takes no arguments, got 1/);
   });
 
-  it("exits 2 when the API cannot be reached at all (connection refused): nothing was sent", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+  it("exits 2 when the API cannot be reached at all (connection refused)", async () => {
+    const closed = await startStandIn();
+    await closed.close();
+    await refused(rotateArgs(), { HAI_BASE_URL: closed.url }, /^error \(nothing was sent\): .*ECONNREFUSED/);
+  });
+});
+
+// The secrets file treated as ssh treats a private key: refused before anything is sent, with the fix.
+describe("an unsafe secrets file: exit 2 with the chmod or chown to run, nothing sent", () => {
+  // Run as root (CI containers), "another user" is uid 65534; as anyone else these need root to set up.
+  const asRoot = ROOT_USER || process.env.CI ? it : it.skip;
+  const refusedFile = async (path: string, message: RegExp) => {
+    const before = statSync(path, { throwIfNoEntry: false }) && readFileSync(path, "utf8");
+    const run = await cli(["rotate", WEBHOOK_ID, "--secrets-file", path]);
+    expect(run.code).toBe(EXIT.notSent);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/Nothing was sent\.\n$/);
+    expect(standIn.requests).toEqual([]);
+    if (before) expect(readFileSync(path, "utf8")).toBe(before);
+  };
+
+  it("a file others can read, or others than its owner can write", async () => {
+    for (const [loose, fixed] of [
+      [0o644, "0640"],
+      [0o606, "0600"],
+      [0o660, "0640"],
+    ] as const) {
+      writeFileSync(file, `${OLD}\n`);
+      chmodSync(file, loose);
+      await refusedFile(file, new RegExp(`has mode 0${loose.toString(8)}: .*Run \`chmod ${fixed} ${file}\``));
+      expect(mode(file)).toBe(loose);
+    }
+  });
+
+  asRoot("a file owned by another user", async () => {
     writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
-    const run = await runCli(["rotate", WEBHOOK_ID, "--secrets-file", file], {
-      HAI_BASE_URL: `http://127.0.0.1:${port}`,
-    });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error \(nothing was sent\): .*ECONNREFUSED/);
-    expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+    chownSync(file, OTHER_USER, OTHER_USER);
+    await refusedFile(file, new RegExp(`owned by another user \\(uid ${OTHER_USER}\\).*\`chown 0 ${file}\``));
   });
 
-  it("does not echo a stray argument, which may be a pasted secret", async () => {
-    const run = await runCli(["retire", OLD, "--secrets-file", file]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("this command takes no arguments, got 1");
-    expect(run.stderr).not.toContain(OLD);
+  asRoot("a symlink owned by another user", async () => {
+    const real = join(dir, "real");
+    writeFileSync(real, `${OLD}\n`, { mode: 0o600 });
+    symlinkSync(real, file);
+    lchownSync(file, OTHER_USER, OTHER_USER);
+    await refusedFile(file, new RegExp(`symbolic link owned by another user.*\`chown -h 0 ${file}\``));
+  });
+
+  for (const folderMode of [0o1777, 0o777]) {
+    it(`a symlink in a folder every user can write (mode 0${folderMode.toString(8)})`, async () => {
+      const shared = join(dir, "shared");
+      mkdirSync(shared);
+      chmodSync(shared, folderMode);
+      const real = join(dir, "real");
+      writeFileSync(real, `${OLD}\n`, { mode: 0o600 });
+      symlinkSync(real, join(shared, "secrets"));
+      await refusedFile(
+        join(shared, "secrets"),
+        /symbolic link in .*a folder every user can write to.*realpath/,
+      );
+    });
+  }
+
+  it("a file in a folder every user can write without the sticky bit", async () => {
+    const shared = join(dir, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    writeFileSync(join(shared, "secrets"), `${OLD}\n`, { mode: 0o600 });
+    await refusedFile(join(shared, "secrets"), /can be written by every user .*chmod o-w/);
   });
 });
 
@@ -495,48 +484,137 @@ describe("retire", () => {
   const B = "whsec_retireB000000000000000000000000000000";
   const C = "whsec_retireC000000000000000000000000000000";
 
-  it("keeps only the newest secret by default, and the newest --keep n on request", async () => {
-    writeFileSync(file, `${A}\n${B}\n${C}\n`, { mode: 0o600 });
-    const two = await runCli(["retire", "--secrets-file", file, "--keep", "2"]);
-    expect(two.code).toBe(0);
+  it("keeps only the newest secret by default, and the newest --keep n on request, keeping the mode", async () => {
+    writeFileSync(file, `${A}\n${B}\n${C}\n`);
+    chmodSync(file, 0o640);
+    const two = await cli(["retire", "--secrets-file", file, "--keep", "2"]);
+    expect(two.code).toBe(EXIT.done);
     expect(secretsInFile()).toEqual([B, C]);
     expect(two.stderr).toContain("Removed the 1 oldest secret");
-    const one = await runCli(["retire", "--secrets-file", file]);
-    expect(one.code).toBe(0);
+    const one = await cli(["retire", "--secrets-file", file]);
     expect(secretsInFile()).toEqual([C]);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(mode(file)).toBe(0o640);
     expectNothingLeaked(one);
-    const again = await runCli(["retire", "--secrets-file", file]);
-    expect({ code: again.code, stderr: again.stderr }).toEqual({
-      code: 0,
+    const again = await cli(["retire", "--secrets-file", file]);
+    expect(again).toEqual({
+      code: EXIT.done,
+      stdout: "",
       stderr: `Nothing to retire: ${file} holds 1 secret.\n`,
     });
   });
 
-  it("exits 2 and changes nothing for --keep 0, or a missing file", async () => {
+  it("exits 2 and changes nothing for --keep 0, a missing file, or a file others can read", async () => {
     writeFileSync(file, `${A}\n${B}\n`, { mode: 0o600 });
-    const zero = await runCli(["retire", "--secrets-file", file, "--keep", "0"]);
-    expect(zero.code).toBe(2);
+    const zero = await cli(["retire", "--secrets-file", file, "--keep", "0"]);
+    expect(zero.code).toBe(EXIT.notSent);
     expect(zero.stderr).toContain("--keep must be a whole number of at least 1");
-    expect(secretsInFile()).toEqual([A, B]);
-    const missing = await runCli(["retire", "--secrets-file", join(dir, "nothing-here")]);
-    expect(missing.code).toBe(2);
+    const missing = await cli(["retire", "--secrets-file", join(dir, "nothing-here")]);
+    expect(missing.code).toBe(EXIT.notSent);
     expect(missing.stderr).toMatch(/^error: No secrets file at /);
+    chmodSync(file, 0o644);
+    const loose = await cli(["retire", "--secrets-file", file]);
+    expect(loose.code).toBe(EXIT.notSent);
+    expect(loose.stderr).toContain(`chmod 0640 ${file}`);
+    expect(secretsInFile()).toEqual([A, B]);
   });
 });
 
-describe("--help", () => {
+describe("--help and the exit table", () => {
   for (const command of [[], ["rotate"], ["retire"], ["get"], ["ping"]]) {
     it(`${["hai-webhook-rotate", ...command].join(" ")} --help prints its usage and exits 0`, async () => {
-      const run = await runCli([...command, "--help"]);
-      expect(run.code).toBe(0);
+      const run = await cli([...command, "--help"]);
+      expect(run.code).toBe(EXIT.done);
       expect(run.stdout).toMatch(new RegExp(`^Usage: hai-webhook-rotate ${command[0] ?? "<command>"}`));
       expect(run.stderr).toBe("");
     });
   }
 
-  it("documents every exit status the rotate command uses", async () => {
-    const { stdout } = await runCli(["rotate", "--help"]);
-    for (const status of [0, 2, 3, 4, 5, 6]) expect(stdout).toMatch(new RegExp(`^  ${status}  \\S`, "m"));
+  it("rotate --help lists every exit status of the table, with its meaning", async () => {
+    const { stdout } = await cli(["rotate", "--help"]);
+    for (const [name, code] of Object.entries(EXIT))
+      expect(stdout).toContain(`\n  ${code}  ${EXIT_MEANINGS[name as keyof typeof EXIT]}\n`);
+  });
+
+  it("docs/guides/cli.md's exit table is the command's table", () => {
+    const guide = readFileSync(join(ROOT, "docs", "guides", "cli.md"), "utf8");
+    const rows = [...guide.matchAll(/^\| (\d) \| `(\w+)` \| (.+) \|$/gm)].map(([, code, name, meaning]) => [
+      Number(code),
+      name,
+      meaning,
+    ]);
+    expect(rows).toEqual(
+      Object.entries(EXIT).map(([name, code]) => [code, name, EXIT_MEANINGS[name as keyof typeof EXIT]]),
+    );
+  });
+});
+
+// The executable as its own process: what only a process can show.
+describe("the executable", () => {
+  beforeAll(requireFreshBuild);
+  beforeEach(() => writeFileSync(file, `${OLD}\n`, { mode: 0o600 }));
+
+  it("importing the command runs nothing; the bin entry runs it with this process's arguments", async () => {
+    const imported = await runBin([], {}, dir);
+    expect(imported.code).toBe(EXIT.notSent); // the bin: no command given
+    const { execFileSync } = await import("node:child_process");
+    const quiet = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `await import(${JSON.stringify(join(ROOT, "dist/src/cli.js"))})`,
+        "rotate",
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    expect(quiet).toBe("");
+  });
+
+  for (const signal of ["SIGHUP", "SIGINT", "SIGTERM"] as const) {
+    it(`${signal} and a closed terminal while the request is out: the answer is stored, exit 0`, async () => {
+      const secret = `whsec_storedAfter${signal}0000000000000000000000`;
+      let child: import("node:child_process").ChildProcess | undefined;
+      standIn.answer = (_req, res) => {
+        // The terminal goes away: the signal, then both output pipes closed by the reading side.
+        child?.kill(signal);
+        child?.stdout?.destroy();
+        child?.stderr?.destroy();
+        setTimeout(
+          () => res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret)),
+          100,
+        );
+      };
+      const run = await runBin(
+        rotateArgs(),
+        { HAI_API_KEY: KEY, HAI_BASE_URL: standIn.url },
+        dir,
+        (started) => (child = started),
+      );
+      expect({ code: run.code, signal: run.signal }).toEqual({ code: EXIT.done, signal: null });
+      expect(secretsInFile()).toEqual([OLD, secret]);
+    });
+  }
+
+  it("a closed standard output on the not-stored path: no crash, exit 5, the secret in the rescue file", async () => {
+    const secret = "whsec_notStoredPipeClosed333333333333333333";
+    let child: import("node:child_process").ChildProcess | undefined;
+    standIn.answer = (_req, res) => {
+      child?.stdout?.destroy();
+      setTimeout(
+        () => res.writeHead(200, { "Content-Type": "application/json" }).end(rotatedBody(secret)),
+        50,
+      );
+    };
+    writeFileSync(`${file}.lock`, `${process.pid}\n`);
+    const run = await runBin(
+      rotateArgs("--lock-wait", "0.1"),
+      { HAI_API_KEY: KEY, HAI_BASE_URL: standIn.url },
+      dir,
+      (started) => (child = started),
+    );
+    expect(run.code).toBe(EXIT.notStored);
+    expect(run.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js/);
+    const [rescued] = readdirSync(dir).filter((name) => name.includes(".unstored-"));
+    expect(readFileSync(join(dir, rescued as string), "utf8")).toBe(`${secret}\n`);
   });
 });

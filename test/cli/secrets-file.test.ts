@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import {
   chmodSync,
   chownSync,
+  lchownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -19,6 +20,7 @@ import { build } from "esbuild";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appendSecret, readSecretsFile, retireSecrets, SecretsFileError } from "../../src/secrets-file.js";
 import { ROOT } from "../support/spec.js";
+import { deadPid } from "./harness.js";
 
 const OLD = "whsec_oldSecretOldSecretOldSecretOldSecret00";
 const NEW = "whsec_newSecretNewSecretNewSecretNewSecret11";
@@ -87,12 +89,26 @@ describe("appendSecret", () => {
     expect(leftovers()).toEqual([]); // no temporary or lock file left behind
   });
 
-  it("adds the secret as the last line, keeps what was there, and tightens a looser mode to 0600", async () => {
-    writeFileSync(file, `${OLD}`, { mode: 0o644 }); // no final newline
+  it("adds the secret as the last line, keeping what was there and the file's mode", async () => {
+    writeFileSync(file, `${OLD}`); // no final newline
+    chmodSync(file, 0o640);
     await appendSecret(file, NEW);
     expect(readFileSync(file, "utf8")).toBe(`${OLD}\n${NEW}\n`);
     expect(await readSecretsFile(file)).toEqual([OLD, NEW]);
-    expect(mode(file)).toBe(0o600);
+    expect(mode(file)).toBe(0o640);
+  });
+
+  it("refuses, changing nothing, a file others can read or others than its owner can write", async () => {
+    for (const loose of [0o644, 0o646, 0o620]) {
+      writeFileSync(file, `${OLD}\n`);
+      chmodSync(file, loose);
+      const error = await caught(appendSecret(file, NEW));
+      expect(error).toMatchObject({ code: "unsafe", path: file });
+      expect((error as Error).message).toContain(`chmod 0${(loose & 0o750).toString(8)} ${file}`);
+      expect(await caught(retireSecrets(file, 1))).toMatchObject({ code: "unsafe" });
+      expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
+      expect(mode(file)).toBe(loose);
+    }
   });
 
   it("lists a secret the file already holds once, as the newest", async () => {
@@ -103,15 +119,35 @@ describe("appendSecret", () => {
     expect(readFileSync(file, "utf8")).toBe(`${NEW}\n${OLD}\n`);
   });
 
-  it("keeps the owner of the file it replaces, so the receiver's user can still read it", async () => {
-    // Run as root (as in CI containers), the file is given to another user first; otherwise it is ours.
-    const owner = process.getuid?.() === 0 ? 65534 : statSync(dir).uid;
-    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
-    chownSync(file, owner, owner);
+  it("keeps the file's group, so a receiver reading it through its group still can", async () => {
+    // Run as root (CI containers), the group is another user's; otherwise it is this user's own.
+    const group = process.getuid?.() === 0 ? 65534 : statSync(dir).gid;
+    writeFileSync(file, `${OLD}\n`);
+    chownSync(file, statSync(dir).uid, group);
+    chmodSync(file, 0o640);
     await appendSecret(file, NEW);
-    expect(statSync(file)).toMatchObject({ uid: owner, gid: owner });
-    expect(mode(file)).toBe(0o600);
+    expect(statSync(file)).toMatchObject({ uid: statSync(dir).uid, gid: group });
+    expect(mode(file)).toBe(0o640);
   });
+
+  // Giving a file away needs root; CI runs as root, so there this never skips.
+  it.skipIf(process.getuid?.() !== 0 && !process.env.CI)(
+    "refuses a file another user owns, and a symlink another user owns (uid 65534)",
+    async () => {
+      writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+      chownSync(file, 65534, 65534);
+      const owned = await caught(appendSecret(file, NEW));
+      expect(owned).toMatchObject({ code: "unsafe" });
+      expect((owned as Error).message).toContain(`chown 0 ${file}`);
+      const link = join(dir, "link");
+      const real = join(dir, "real");
+      writeFileSync(real, `${OLD}\n`, { mode: 0o600 });
+      symlinkSync(real, link);
+      lchownSync(link, 65534, 65534);
+      expect(await caught(retireSecrets(link, 1))).toMatchObject({ code: "unsafe" });
+      expect(readFileSync(real, "utf8")).toBe(`${OLD}\n`);
+    },
+  );
 
   it("writes through a symlink to the file it points at, keeping the link", async () => {
     const real = join(dir, "real-secrets");
@@ -122,9 +158,20 @@ describe("appendSecret", () => {
     expect(await readSecretsFile(file)).toEqual([OLD, NEW]);
   });
 
-  it("refuses an empty secret or one with whitespace, writing nothing and not echoing it", async () => {
-    for (const bad of ["", `${NEW}\n${OLD}`, `${NEW} `]) {
-      const error = await caught(appendSecret(file, bad));
+  it("refuses an empty secret or one with whitespace, control or invisible characters, writing nothing and not echoing it", async () => {
+    const bad = [
+      "",
+      `${NEW}\n${OLD}`,
+      `${NEW} `,
+      `${NEW}\t`,
+      `${NEW}\u0000`,
+      `${NEW}\u001b[0m`,
+      `${NEW}\u200b`,
+      `${NEW}\ud800`,
+      `${NEW}\u0085`,
+    ];
+    for (const secret of bad) {
+      const error = await caught(appendSecret(file, secret));
       expect(error).toMatchObject({ code: "invalid_secret" });
       expect((error as Error).message).not.toContain("Secret");
     }
@@ -134,15 +181,15 @@ describe("appendSecret", () => {
   it("fails with a typed error naming the file but never the secret when the folder is missing or read-only", async () => {
     const missingFolder = join(dir, "no-such-folder", "secrets");
     const error = await caught(appendSecret(missingFolder, NEW));
-    expect(error).toMatchObject({ code: "write_failed", path: missingFolder });
-    expect((error as Error).message).toContain("folder does not exist");
+    expect(error).toMatchObject({ code: "unwritable", path: missingFolder });
+    expect((error as Error).message).toContain("does not exist");
     expect(JSON.stringify(error) + String(error)).not.toContain(NEW);
 
     if (process.getuid?.() === 0) return; // root writes anywhere
     writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
     chmodSync(dir, 0o500);
     const readOnly = await caught(appendSecret(file, NEW));
-    expect(readOnly).toMatchObject({ code: "write_failed", path: file });
+    expect(readOnly).toMatchObject({ code: "unwritable", path: file });
     expect(String(readOnly)).not.toContain(NEW);
     chmodSync(dir, 0o700);
     expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
@@ -174,6 +221,39 @@ describe("appendSecret", () => {
     rmSync(`${file}.lock`);
     await appendSecret(file, NEW, { lockWaitMs: 0 });
     expect(await readSecretsFile(file)).toEqual([OLD, NEW]);
+  });
+
+  it("breaks a lock left by a process that no longer runs, in this version's form or an earlier one's", async () => {
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    writeFileSync(`${file}.lock`, `${deadPid()}\n`);
+    await appendSecret(file, NEW, { lockWaitMs: 0 });
+    writeFileSync(`${file}.lock`, `${deadPid()}.0123456789abcdef\n`);
+    await appendSecret(file, NEWER, { lockWaitMs: 0 });
+    expect(await readSecretsFile(file)).toEqual([OLD, NEW, NEWER]);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("leaves a stale lock to the live process that claimed it; breaks the claim of one that died", async () => {
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    const lock = `${file}.lock`;
+    const stale = `${deadPid()}.00000000000000aa`;
+    writeFileSync(lock, `${stale}\n`);
+    // Another process (this one: alive) is breaking that lock: only it may remove it.
+    writeFileSync(`${lock}.break.${stale}`, `${process.pid}.00000000000000bb\n`);
+    expect(await caught(appendSecret(file, NEW, { lockWaitMs: 60 }))).toMatchObject({ code: "locked" });
+    expect(readFileSync(lock, "utf8")).toBe(`${stale}\n`);
+    // The breaker died before finishing: its claim is stale in turn, and broken the same way.
+    writeFileSync(`${lock}.break.${stale}`, `${deadPid()}.00000000000000cc\n`);
+    await appendSecret(file, NEW, { lockWaitMs: 0 }); // no waiting: each stale file is broken at once
+    expect(await readSecretsFile(file)).toEqual([OLD, NEW]);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("waits for, and never breaks, a lock whose content names no process", async () => {
+    writeFileSync(file, `${OLD}\n`, { mode: 0o600 });
+    writeFileSync(`${file}.lock`, "not a token\n");
+    expect(await caught(appendSecret(file, NEW, { lockWaitMs: 40 }))).toMatchObject({ code: "locked" });
+    expect(readFileSync(`${file}.lock`, "utf8")).toBe("not a token\n");
   });
 
   it("refuses a lockWaitMs that is not 0 to 2^31 - 1 milliseconds, changing nothing", async () => {
@@ -265,10 +345,17 @@ syncBuiltinESMExports();
       expect(await appendInChild(crashAt)).toBe("SIGKILL");
       expect(readFileSync(file, "utf8")).toBe(`${OLD}\n`);
       expect(await readSecretsFile(file)).toEqual([OLD]);
-      // The dead process left its lock (and a temporary file); the lock is recognised as stale.
-      expect(leftovers()).toContain("webhook-secrets.lock");
+      // The dead process left its lock and its temporary file: the next change breaks the one and sweeps
+      // the other.
+      expect(leftovers()).toEqual(
+        expect.arrayContaining([
+          "webhook-secrets.lock",
+          expect.stringMatching(/^\.webhook-secrets\.\d+\.[0-9a-f]+\.tmp$/),
+        ]),
+      );
       await appendSecret(file, NEWER);
       expect(await readSecretsFile(file)).toEqual([OLD, NEWER]);
+      expect(leftovers()).toEqual([]);
     });
   }
 
