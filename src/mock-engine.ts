@@ -29,6 +29,9 @@ export interface MockAnswer {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** Instead of `body`: sent as it is, with its own content-type header: the sandbox's live page (text)
+   *  and its event stream (a stream that ends when the client goes away). */
+  raw?: string | ReadableStream<Uint8Array>;
 }
 
 type Json = Record<string, unknown>;
@@ -471,6 +474,33 @@ function canonical(parameter: PathParameter | undefined, value: string): string 
   return isWebhookId(hyphenated) ? hyphenated : value;
 }
 
+// ---- Which hosts are this machine ------------------------------------------------------------------
+// The sandbox's Host and Origin rule, applied by the servers (npm start's node:http adapter, and the page
+// `npm run rehearse -- --watch` serves), never by a service worker.
+
+/** The host name of a Host header or an origin, lower-case and without brackets; undefined if unreadable. */
+export function hostnameOf(hostOrOrigin: string): string | undefined {
+  try {
+    const url = new URL(hostOrOrigin.includes("://") ? hostOrOrigin : `http://${hostOrOrigin}`);
+    return url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `hostname` names this machine: loopback (localhost, *.localhost, 127.0.0.0/8, ::1) or listed. */
+export function isThisMachine(hostname: string | undefined, allowed: readonly string[]): boolean {
+  if (hostname === undefined || hostname === "") return false;
+  const name = hostname.toLowerCase().replace(/\.$/, "");
+  return (
+    name === "localhost" ||
+    name.endsWith(".localhost") ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
+    name === "::1" ||
+    allowed.some((host) => host.toLowerCase() === name)
+  );
+}
+
 // ---- The engine ------------------------------------------------------------------------------------
 
 /**
@@ -500,8 +530,9 @@ interface StatefulRequest {
  */
 export interface StatefulHandler {
   /** Routes it serves beside the spec's, e.g. { method: "GET", path: "/_sandbox/deliveries" }. They get the
-   *  same rules: a bearer token required, a `{webhook_id}` checked like the spec's. */
-  routes?: ReadonlyArray<{ method: string; path: string }>;
+   *  same rules: a bearer token required (unless `secured: false`, for a page a browser tab opens), a
+   *  `{webhook_id}` checked like the spec's. */
+  routes?: ReadonlyArray<{ method: string; path: string; secured?: boolean }>;
   handle(request: StatefulRequest): MockAnswer | undefined | Promise<MockAnswer | undefined>;
 }
 
@@ -554,11 +585,11 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
       secured: operation.bearer,
       parameters: operation.parameters,
     })),
-    ...(options.stateful?.routes ?? []).map(({ method, path }) => ({
+    ...(options.stateful?.routes ?? []).map(({ method, path, secured }) => ({
       method: method.toUpperCase(),
       template: path,
       operation: undefined,
-      secured: true,
+      secured: secured ?? true,
       parameters: [...path.matchAll(/\{([^}]+)\}/g)].flatMap(([, name]) => {
         const parameter = parametersByName.get(name ?? "");
         return parameter ? [parameter] : [];
@@ -749,6 +780,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
 
 /** The answer as a Fetch `Response`: what both adapters send. */
 export function toResponse(answer: MockAnswer): Response {
-  const body = answer.body === undefined || answer.status === 204 ? null : JSON.stringify(answer.body);
+  const body =
+    answer.raw ?? (answer.body === undefined || answer.status === 204 ? null : JSON.stringify(answer.body));
   return new Response(body, { status: answer.status, headers: answer.headers });
 }

@@ -17,6 +17,8 @@ import {
   sandboxSettings,
 } from "./sandbox.js";
 import { type RunningMockServer, startMockServer } from "./server.js";
+import { DeliveryTimeline } from "./timeline.js";
+import { PAGE_ROUTE, withLivePage } from "./timeline-page.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options: flags win over MOCK_* environment variables.
@@ -266,9 +268,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const log = options.quiet ? undefined : (line: string) => console.log(line);
   const sandbox = options.sandbox && new Sandbox({ ...options.sandbox, log });
+  const live = sandbox && withLivePage(sandboxHandler(sandbox), new DeliveryTimeline(sandbox), SAMPLE_TOKEN);
   try {
     server = await startMockServer({
-      stateful: sandbox && sandboxHandler(sandbox),
+      stateful: live,
       host: options.host,
       port: options.port,
       dynamic: options.dynamic,
@@ -282,13 +285,20 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new Error(explainListenFailure(error as NodeJS.ErrnoException, options.host, options.port));
   }
   if (options.quiet) {
-    const mode = sandbox ? "sandbox ON" : options.dynamic ? "dynamic secrets" : "spec examples";
+    const mode = sandbox
+      ? `sandbox ON, live page ${server.url}${PAGE_ROUTE}`
+      : options.dynamic
+        ? "dynamic secrets"
+        : "spec examples";
     console.log(
       `Listening on ${server.url}  (${mode}; --quiet: no cheat sheet, no request log; Ctrl-C to stop)`,
     );
   } else console.log(renderCheatSheet(server, options.dynamic, sandbox !== undefined));
   if (sandbox && options.sandbox) {
-    if (!options.quiet) console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
+    if (!options.quiet) {
+      console.log(`\n${sandboxCheatSheet(options.sandbox, server.url)}`);
+      console.log(`  Watch it live:     ${server.url}${PAGE_ROUTE}   (open in a browser on this machine)`);
+    }
     // Its timers are unref'd: stopping exits the process, which ends the stream and pending retries.
     if (options.sandbox.eventsEvery !== undefined) sandbox.streamEvents(options.sandbox.eventsEvery);
   }

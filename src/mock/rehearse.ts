@@ -5,13 +5,21 @@
 // file), stream events, rotate half-way through, append the new secret to the secrets file (after an optional
 // simulated deploy delay), ping, keep streaming for a full tolerance window, retire the old secret, stream as
 // long again on the new secret alone, let retries finish, then report what was sent, failed, recovered and lost.
+// `--watch` serves the live page while it runs; `--report` and `--report-json` file the outcome.
+import { writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { hostnameOf, isThisMachine, MOCK_ERROR_HEADER, problem } from "../mock-engine.js";
 import { appendSecret, readSecretsFile, retireSecrets, SecretsFileError } from "../secrets-file.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../webhooks/index.js";
 import {
-  type EventRecord,
+  DEFAULT_ATTEMPT_TIMEOUT_S,
+  DEFAULT_DISABLE_AFTER,
+  DEFAULT_RETRY_DELAYS_S,
   parseSeconds,
   SANDBOX_FLAGS,
   SANDBOX_SECRET,
@@ -21,6 +29,8 @@ import {
   type SandboxSettings,
   sandboxSettings,
 } from "./sandbox.js";
+import { DeliveryTimeline, displayReceiver, summarise, type Timeline } from "./timeline.js";
+import { answerTimelineRequest, PAGE_ROUTE, type ReportDocument, renderReportHtml } from "./timeline-page.js";
 
 export interface RehearsalOptions {
   /** The sandbox's settings, from the flags `npm start` takes too. */
@@ -35,6 +45,11 @@ export interface RehearsalOptions {
   /** Seconds to keep both secrets after the rotation before retiring the old one. */
   tolerance: number;
   quiet: boolean;
+  /** Where to write the HTML report, and its data as JSON; undefined for none. */
+  report?: string;
+  reportJson?: string;
+  /** Serve the live page (watch-only) on 127.0.0.1 while the rehearsal runs. */
+  watch?: boolean;
 }
 
 export const USAGE = `Usage: npm run rehearse -- --receiver <url> --secrets-file <path> [options]
@@ -51,6 +66,9 @@ Options:
       --warm-up <s>           Traffic before the rotation and after the retirement (default 10)
       --deploy-delay <s>      Wait this long after rotating before writing the new secret (default 0)
       --tolerance <s>         Keep both secrets this long before retiring the old one (default ${DEFAULT_TOLERANCE_SECONDS})
+      --report <file.html>    Also write the report as one self-contained HTML page (timeline, verdict)
+      --report-json <file>    Also write the data behind it as JSON
+      --watch                 Serve the live page on 127.0.0.1 (a free port, printed) while it runs
   -q, --quiet                 Print the steps and the report, not one line per attempt
   -h, --help                  Show this help
 
@@ -75,6 +93,9 @@ export function parseRehearsalOptions(
         "warm-up": { type: "string" },
         "deploy-delay": { type: "string" },
         tolerance: { type: "string" },
+        report: { type: "string" },
+        "report-json": { type: "string" },
+        watch: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
       },
@@ -104,6 +125,9 @@ export function parseRehearsalOptions(
       deployDelay: seconds("deploy-delay", 0),
       tolerance: seconds("tolerance", DEFAULT_TOLERANCE_SECONDS),
       quiet: values.quiet === true,
+      report: text("report"),
+      reportJson: text("report-json"),
+      watch: values.watch === true,
     },
   };
 }
@@ -122,6 +146,10 @@ export interface RehearsalReport {
   refusedWithNewSecret: number;
   disabled: boolean;
   oldSecretsRetired: number;
+  startedAt: string;
+  finishedAt: string;
+  /** Every event, attempt, rotation, ping and retirement of the run (no secret). */
+  timeline: Timeline;
 }
 
 /** Runs the whole rehearsal. `say` gets the step lines; `log` the per-attempt lines. */
@@ -130,8 +158,11 @@ export async function rehearse(
   say: (line: string) => void,
   log?: (line: string) => void,
 ): Promise<RehearsalReport> {
+  const startedAt = new Date().toISOString();
   const secret = options.sandbox.secret ?? (await currentSecret(options.secretsFile, say));
   const sandbox = new Sandbox({ ...options.sandbox, secret, log });
+  const timeline = new DeliveryTimeline(sandbox);
+  const stopWatch = options.watch ? await serveLivePage(timeline, options.sandbox.receiver, say) : undefined;
   try {
     say(
       `1. streaming events to ${options.sandbox.receiver} every ${options.eventsEvery} s, signed with secret #1`,
@@ -153,14 +184,22 @@ export async function rehearse(
     say(`5. keeping both secrets for the ${options.tolerance} s tolerance window`);
     if (windowLeft > 0) await sleep(windowLeft);
     const { removed } = await retireSecrets(options.secretsFile, 1);
+    timeline.mark("retirement", `retired ${removed} old secret(s)`);
     say(`6. retired ${removed} old secret(s) from ${options.secretsFile}; streaming on secret #2 alone`);
     await sleep(options.warmUp * 1000);
 
     sandbox.stopStream();
     say("7. stream stopped; waiting for retries in progress to finish");
     await settleKeepingAlive(sandbox);
-    return summarise(sandbox.eventRecords(), rotatedAt, ping, sandbox.get().disabled, removed);
+    return {
+      ...findings(sandbox.eventRecords(), rotatedAt, ping, sandbox.get().disabled, removed),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      timeline: timeline.snapshot(),
+    };
   } finally {
+    await stopWatch?.();
+    timeline.close();
     await sandbox.close();
   }
 }
@@ -188,26 +227,26 @@ async function settleKeepingAlive(sandbox: Sandbox): Promise<void> {
   }
 }
 
-function summarise(
-  events: readonly EventRecord[],
+function findings(
+  events: ReturnType<Sandbox["eventRecords"]>,
   rotatedAt: number,
   ping: string,
   disabled: boolean,
   oldSecretsRetired: number,
-): RehearsalReport {
+): Omit<RehearsalReport, "startedAt" | "finishedAt" | "timeline"> {
   const attempts = events.flatMap((event) => event.attempts);
+  const counts = summarise(events);
   const withNewSecret = attempts
     .filter((attempt) => attempt.secret_generation >= 2)
     .sort((a, b) => Date.parse(a.sent_at) - Date.parse(b.sent_at));
   const firstAccepted = withNewSecret.findIndex((attempt) => attempt.error === null);
   const accepted = withNewSecret[firstAccepted];
   return {
-    sent: events.length,
-    attempts: attempts.length,
-    firstAttemptFailures: events.filter((event) => event.attempts[0]?.error != null).length,
-    recoveredByRetries: events.filter((event) => event.state === "delivered" && event.attempts.length > 1)
-      .length,
-    lost: events.filter((event) => event.state === "lost").length,
+    sent: counts.sent,
+    attempts: counts.attempts,
+    firstAttemptFailures: counts.failed_first_attempt,
+    recoveredByRetries: counts.recovered_by_retries,
+    lost: counts.lost,
     ping,
     switchSeconds: accepted === undefined ? undefined : (Date.parse(accepted.sent_at) - rotatedAt) / 1000,
     refusedWithNewSecret: accepted === undefined ? withNewSecret.length : firstAccepted,
@@ -216,38 +255,132 @@ function summarise(
   };
 }
 
-export function renderReport(report: RehearsalReport): string {
-  const row = (label: string, value: string | number) => `  ${label.padEnd(28)}${value}`;
+// The findings and the verdict, worded once for the text report and the HTML one.
+function reportRows(report: RehearsalReport): Array<[label: string, value: string]> {
   const switched =
     report.switchSeconds === undefined
       ? `NEVER: all ${report.refusedWithNewSecret} attempts signed with the new secret were refused`
       : `${report.switchSeconds.toFixed(2)} s after the rotation (${report.refusedWithNewSecret} attempts refused before)`;
-  const lines = [
-    "Rehearsal report",
-    row("events sent", `${report.sent} (${report.attempts} attempts)`),
-    row("first-attempt failures", report.firstAttemptFailures),
-    row("recovered by retries", report.recoveredByRetries),
-    row("lost", `${report.lost} (goal: 0)`),
-    row("ping after the rotation", report.ping),
-    row("receiver took new secret", switched),
-    row("old secrets retired", report.oldSecretsRetired),
-    row("webhook disabled", report.disabled ? "YES, after too many lost events" : "no"),
+  return [
+    ["events sent", `${report.sent} (${report.attempts} attempts)`],
+    ["first-attempt failures", String(report.firstAttemptFailures)],
+    ["recovered by retries", String(report.recoveredByRetries)],
+    ["lost", `${report.lost} (goal: 0)`],
+    ["ping after the rotation", report.ping],
+    ["receiver took new secret", switched],
+    ["old secrets retired", String(report.oldSecretsRetired)],
+    ["webhook disabled", report.disabled ? "YES, after too many lost events" : "no"],
   ];
-  if (report.lost === 0) lines.push("PASS: no event lost; the receiver survives this rotation.");
-  else {
-    lines.push(`FAIL: ${report.lost} event(s) lost.`);
-    if (report.switchSeconds === undefined)
-      lines.push(
-        "  The receiver never accepted the new secret: it must trust the old AND the new secret during the " +
-          "overlap (read the secrets file on each delivery, or reload it when it changes).",
-      );
-    else
-      lines.push(
-        "  The receiver accepted the new secret too late for the retries: make it pick up the secrets file " +
+}
+
+function verdict(report: RehearsalReport): { verdict: "PASS" | "FAIL"; lines: string[] } {
+  if (report.lost === 0)
+    return { verdict: "PASS", lines: ["PASS: no event lost; the receiver survives this rotation."] };
+  return {
+    verdict: "FAIL",
+    lines: [
+      `FAIL: ${report.lost} event(s) lost.`,
+      report.switchSeconds === undefined
+        ? "The receiver never accepted the new secret: it must trust the old AND the new secret during the " +
+          "overlap (read the secrets file on each delivery, or reload it when it changes)."
+        : "The receiver accepted the new secret too late for the retries: make it pick up the secrets file " +
           "sooner, or rehearse with longer --retry-delays to see the margin you have.",
-      );
+    ],
+  };
+}
+
+export function renderReport(report: RehearsalReport): string {
+  const [first, ...rest] = verdict(report).lines;
+  return [
+    "Rehearsal report",
+    ...reportRows(report).map(([label, value]) => `  ${label.padEnd(28)}${value}`),
+    first,
+    ...rest.map((line) => `  ${line}`),
+  ].join("\n");
+}
+
+/** What `--report` draws and `--report-json` writes: the run, its verdict and its timeline, no secret. */
+export function reportDocument(report: RehearsalReport, options: RehearsalOptions): ReportDocument {
+  const { verdict: outcome, lines } = verdict(report);
+  const sandbox = options.sandbox;
+  return {
+    verdict: outcome,
+    verdict_detail: lines,
+    receiver: displayReceiver(sandbox.receiver),
+    started_at: report.startedAt,
+    finished_at: report.finishedAt,
+    parameters: {
+      "--secrets-file": options.secretsFile,
+      "--events-every": `${options.eventsEvery} s`,
+      "--warm-up": `${options.warmUp} s`,
+      "--deploy-delay": `${options.deployDelay} s`,
+      "--tolerance": `${options.tolerance} s`,
+      "--retry-delays": `${(sandbox.retryDelays ?? DEFAULT_RETRY_DELAYS_S).join(", ")} s`,
+      "--attempt-timeout": `${sandbox.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT_S} s`,
+      "--disable-after": `${sandbox.disableAfter ?? DEFAULT_DISABLE_AFTER} lost events`,
+      "--secret": sandbox.secret === undefined ? "(the newest in the secrets file)" : "(given; not shown)",
+    },
+    findings: reportRows(report),
+    timeline: report.timeline,
+  };
+}
+
+/** Writes the files asked for with --report and --report-json; returns their paths. */
+export async function writeReports(report: RehearsalReport, options: RehearsalOptions): Promise<string[]> {
+  const document = reportDocument(report, options);
+  const written: string[] = [];
+  if (options.report !== undefined) {
+    await writeFile(options.report, renderReportHtml(document));
+    written.push(options.report);
   }
-  return lines.join("\n");
+  if (options.reportJson !== undefined) {
+    await writeFile(options.reportJson, `${JSON.stringify(document, null, 2)}\n`);
+    written.push(options.reportJson);
+  }
+  return written;
+}
+
+// The watch-only live page, on a free port of 127.0.0.1 for the length of the run. No buttons: the
+// rehearsal drives the sandbox. Only requests addressed to this machine are answered: the same Host rule
+// as the sandbox in `npm start` (isThisMachine), which stops a page using DNS rebinding.
+async function serveLivePage(
+  timeline: DeliveryTimeline,
+  receiver: string,
+  say: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const page = {
+    controls: false,
+    subtitle: `A rehearsal against ${displayReceiver(receiver)} is running: this page only watches it.`,
+  };
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const host = request.headers.host ?? "";
+    const answer = !isThisMachine(hostnameOf(host), [])
+      ? problem(
+          403,
+          "Forbidden",
+          `This page answers requests addressed to this machine only, not to ${host}.`,
+          {
+            [MOCK_ERROR_HEADER]: "host-not-allowed",
+          },
+        )
+      : (answerTimelineRequest(request.method ?? "GET", path, timeline, page) ??
+        problem(404, "Not Found", `Nothing at ${path} here: the page is ${PAGE_ROUTE}.`));
+    if (answer.raw instanceof ReadableStream) {
+      response.writeHead(answer.status, answer.headers);
+      const stream = Readable.fromWeb(answer.raw as import("node:stream/web").ReadableStream);
+      response.on("close", () => stream.destroy());
+      stream.pipe(response);
+    } else response.writeHead(answer.status, answer.headers).end(answer.raw ?? JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  say(`0. watch it live: http://127.0.0.1:${port}${PAGE_ROUTE}`);
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
 }
 
 async function main(): Promise<number> {
@@ -259,6 +392,7 @@ async function main(): Promise<number> {
   const { options } = parsed;
   const report = await rehearse(options, console.log, options.quiet ? undefined : console.log);
   console.log(`\n${renderReport(report)}`);
+  for (const path of await writeReports(report, options)) console.log(`Report written to ${path}`);
   return report.lost === 0 ? 0 : 1;
 }
 

@@ -22,9 +22,9 @@ export const SANDBOX_WEBHOOK_ID = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
  * in the cheat sheet so a receiver can be configured before the first rotation. Never use it anywhere real.
  */
 export const SANDBOX_SECRET = "whsec_SANDBOX_ONLY_not_a_real_secret_0000000000";
-const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
-const DEFAULT_DISABLE_AFTER = 5;
-const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
+export const DEFAULT_RETRY_DELAYS_S: readonly number[] = [1, 5, 30];
+export const DEFAULT_DISABLE_AFTER = 5;
+export const DEFAULT_ATTEMPT_TIMEOUT_S = 10;
 // Attempts and events kept: enough for a long rehearsal, bounded for an all-day `--events-every`.
 const MAX_LOG_ENTRIES = 10_000;
 // A receiver that never answers must not make the sandbox grow without limit: at most this many events wait
@@ -137,9 +137,11 @@ interface Envelope {
   data: Record<string, unknown>;
 }
 
-/** What changed, for a listener (see `Sandbox.subscribe`): an attempt was made, the secret rotated, the
- *  webhook was disabled. Secrets are named by generation, never by value. */
+/** What changed, for a listener (see `Sandbox.subscribe`): an event was queued (or dropped unsent by a
+ *  disabled webhook), an attempt was made, the secret rotated, the webhook was disabled. Secrets are named
+ *  by generation, never by value. */
 export type SandboxUpdate =
+  | { kind: "event"; event: EventRecord }
   | { kind: "attempt"; attempt: DeliveryAttempt; event: EventRecord | undefined }
   | { kind: "rotated"; secret_generation: number; at: string }
   | { kind: "disabled"; at: string };
@@ -210,7 +212,8 @@ export class Sandbox {
   private readonly disableAfter: number;
   private readonly timeoutS: number;
   private readonly fetch: typeof fetch;
-  private readonly clock: SandboxClock;
+  /** The sandbox's time, for whatever records moments beside it (the live page's timeline). */
+  readonly clock: SandboxClock;
   private readonly log: (line: string) => void;
   private readonly listeners = new Set<(update: SandboxUpdate) => void>();
   private readonly events = new Map<string, EventRecord>();
@@ -341,6 +344,7 @@ export class Sandbox {
     if (this.events.size > MAX_LOG_ENTRIES) this.forgetOldestFinishedEvent();
     // Only the bytes are kept for the retries, not the parsed data as well.
     this.track(this.attempt({ id: event.id, type }, body, record, 1));
+    this.emit({ kind: "event", event: { ...record, attempts: [...record.attempts] } });
     return event.id;
   }
 
@@ -437,6 +441,7 @@ export class Sandbox {
     if (this.webhook.disabled) {
       this.finish(record, "lost");
       this.log(`${event.id} ${event.type} not sent: the webhook is disabled`);
+      this.emit({ kind: "event", event: { ...record, attempts: [...record.attempts] } });
       return;
     }
     const attempt = await this.send(event, body, number, "event", record);

@@ -11,6 +11,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import {
   createMockEngine,
+  hostnameOf,
+  isThisMachine,
   MOCK_ERROR_HEADER,
   type MockAnswer,
   type MockEngine,
@@ -45,32 +47,6 @@ export interface RunningMockServer {
   port: number;
   operations: readonly MockOperation[];
   close(): Promise<void>;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Which hosts are this machine
-
-/** The host name of a Host header or an origin, lower-case and without brackets; undefined if unreadable. */
-function hostnameOf(hostOrOrigin: string): string | undefined {
-  try {
-    const url = new URL(hostOrOrigin.includes("://") ? hostOrOrigin : `http://${hostOrOrigin}`);
-    return url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether `hostname` names this machine: loopback (localhost, *.localhost, 127.0.0.0/8, ::1) or listed. */
-function isThisMachine(hostname: string | undefined, allowed: readonly string[]): boolean {
-  if (hostname === undefined || hostname === "") return false;
-  const name = hostname.toLowerCase().replace(/\.$/, "");
-  return (
-    name === "localhost" ||
-    name.endsWith(".localhost") ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
-    name === "::1" ||
-    allowed.some((host) => host.toLowerCase() === name)
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -136,7 +112,35 @@ function toFetchRequest(request: IncomingMessage, origin: string): Request {
   } as RequestInit);
 }
 
+// Streamed answers open now (the sandbox's live page stream): they never end on their own, so closing the
+// server ends them.
+const streaming = new Set<ServerResponse>();
+
+/** Sends a streamed answer until the stream ends or the client goes away. */
+function sendStream(response: ServerResponse, answer: MockAnswer, body: ReadableStream<Uint8Array>): void {
+  response.writeHead(answer.status, answer.headers).flushHeaders();
+  const reader = body.getReader();
+  streaming.add(response);
+  response.on("close", () => {
+    streaming.delete(response);
+    reader.cancel().catch(() => undefined);
+  });
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || response.destroyed) break;
+        response.write(value);
+      }
+    } catch {
+      // cancelled, or the stream failed: end the answer
+    }
+    if (!response.destroyed) response.end();
+  })();
+}
+
 async function send(response: ServerResponse, answer: MockAnswer, closeAfter: boolean): Promise<void> {
+  if (answer.raw instanceof ReadableStream) return sendStream(response, answer, answer.raw);
   const fetchResponse = toResponse(answer);
   const bytes = Buffer.from(await fetchResponse.arrayBuffer());
   const headers: Record<string, string | number> = Object.fromEntries(fetchResponse.headers);
@@ -256,6 +260,9 @@ export async function startMockServer(options: MockServerOptions): Promise<Runni
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
+        // A socket knows its server (a property Node's types leave out).
+        for (const response of streaming)
+          if ((response.socket as { server?: unknown } | null)?.server === server) response.destroy();
       }),
   };
 }

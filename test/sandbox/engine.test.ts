@@ -472,7 +472,7 @@ describe("limits: a receiver or a caller cannot make the sandbox grow without bo
 });
 
 describe("subscribers", () => {
-  it("hear every attempt, rotation and disabling as it happens, until they unsubscribe", async () => {
+  it("hear every event queued, attempt, rotation and disabling as it happens, until they unsubscribe", async () => {
     const clock = new FakeClock();
     const { url, fetch } = inProcessReceiver((n) => (n === 0 ? 500 : 204));
     const { sandbox: box } = sandbox({ receiver: url, fetch, clock, disableAfter: 1, retryDelays: [] });
@@ -483,13 +483,14 @@ describe("subscribers", () => {
     box.rotate();
     unsubscribe();
     box.rotate();
-    expect(heard.map((update) => update.kind)).toEqual(["attempt", "disabled", "rotated"]);
-    expect(heard[0]).toMatchObject({
+    expect(heard.map((update) => update.kind)).toEqual(["event", "attempt", "disabled", "rotated"]);
+    expect(heard[0]).toMatchObject({ kind: "event", event: { id, state: "pending", attempts: [] } });
+    expect(heard[1]).toMatchObject({
       kind: "attempt",
       attempt: { event_id: id, response_status: 500, outcome: "lost" },
       event: { id, state: "lost", attempts: [{ attempt: 1 }] },
     });
-    expect(heard[2]).toEqual({ kind: "rotated", secret_generation: 2, at: expect.any(String) });
+    expect(heard[3]).toEqual({ kind: "rotated", secret_generation: 2, at: expect.any(String) });
     expect(JSON.stringify(heard)).not.toContain("whsec_");
   });
 });

@@ -1,7 +1,7 @@
 // The rehearsal, in process, against receivers on 127.0.0.1: one that reads the secrets file on every delivery
 // (it survives the rotation) and one that keeps trusting only the old secret (the report must flag it).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import {
   type RehearsalOptions,
   rehearse,
   renderReport,
+  writeReports,
 } from "../../src/mock/rehearse.js";
 import { SANDBOX_SECRET } from "../../src/mock/sandbox.js";
 import { readSecretsFile } from "../../src/secrets-file.js";
@@ -122,6 +123,93 @@ describe("a rehearsal", () => {
   }, 20_000);
 });
 
+describe("a rehearsal, watched and filed", () => {
+  it("with --watch serves the watch-only page on 127.0.0.1 while it runs, to this machine's names only", async () => {
+    const file = secretsFile(`${OLD}\n`);
+    const receiver = await startReceiver(() => readSecretsFile(file));
+    let visits: Promise<Array<[number, string]>> | undefined;
+    const report = await rehearse(
+      { ...quick(receiver, file), warmUp: 0.2, tolerance: 0.3, deployDelay: 0, watch: true },
+      (line) => {
+        const url = /^0\. watch it live: (http:\/\/127\.0\.0\.1:\d+\/_sandbox\/)$/.exec(line)?.[1];
+        if (url === undefined) return;
+        // node:http rather than fetch: fetch will not send a Host header of our choosing.
+        const visit = (host: string) =>
+          new Promise<[number, string]>((resolve, reject) => {
+            const target = new URL(url);
+            request(
+              { host: "127.0.0.1", port: target.port, path: target.pathname, headers: { host } },
+              (res) => {
+                let body = "";
+                res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+                res.on("end", () => resolve([res.statusCode ?? 0, body]));
+              },
+            )
+              .on("error", reject)
+              .end();
+          });
+        visits = Promise.all([
+          visit(new URL(url).host),
+          visit(`localhost:${new URL(url).port}`),
+          visit("rebound.example:80"),
+        ]);
+      },
+    );
+    const [own, localhost, foreign] = (await visits) ?? [];
+    expect(own?.[0]).toBe(200);
+    expect(own?.[1]).toContain("this page only watches it");
+    expect(own?.[1]).not.toContain('id="rotate"');
+    expect(localhost?.[0]).toBe(200);
+    expect(foreign?.[0]).toBe(403);
+    expect(report.lost).toBe(0);
+  }, 20_000);
+
+  it("--report and --report-json file the run: verdict, counts and every event, with no secret", async () => {
+    const file = secretsFile(`${OLD}\n`);
+    const receiver = await startReceiver(() => readSecretsFile(file));
+    const dir = mkdtempSync(join(tmpdir(), "rehearse-report-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const options = {
+      ...quick(receiver, file),
+      report: join(dir, "rehearsal.html"),
+      reportJson: join(dir, "rehearsal.json"),
+    };
+    const report = await rehearse(options, () => undefined);
+    expect(await writeReports(report, options)).toEqual([options.report, options.reportJson]);
+
+    const data = JSON.parse(readFileSync(options.reportJson, "utf8"));
+    expect(data).toMatchObject({
+      verdict: "PASS",
+      verdict_detail: ["PASS: no event lost; the receiver survives this rotation."],
+      receiver,
+      started_at: report.startedAt,
+      finished_at: report.finishedAt,
+      parameters: { "--secrets-file": file, "--retry-delays": "0.3, 1, 3 s", "--deploy-delay": "0.3 s" },
+    });
+    expect(data.findings).toContainEqual(["lost", "0 (goal: 0)"]);
+    expect(data.timeline.summary).toMatchObject({
+      sent: report.sent,
+      failed_first_attempt: report.firstAttemptFailures,
+      recovered_by_retries: report.recoveredByRetries,
+      lost: 0,
+    });
+    expect(data.timeline.rows).toHaveLength(report.sent);
+    expect(data.timeline.markers.map((marker: { kind: string }) => marker.kind)).toEqual([
+      "rotation",
+      "ping",
+      "retirement",
+    ]);
+    const html = readFileSync(options.report, "utf8");
+    expect(html).toContain('data-testid="verdict">✓ PASS<');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+    const [secret] = await readSecretsFile(file);
+    for (const text of [html, readFileSync(options.reportJson, "utf8")]) {
+      expect(text).not.toContain(OLD);
+      expect(text).not.toContain(secret);
+    }
+  }, 20_000);
+});
+
 describe("rehearsal options", () => {
   it("need a receiver and a secrets file", () => {
     expect(() => parseRehearsalOptions(["--secrets-file", "s.txt"])).toThrow(/--receiver <url>/);
@@ -148,5 +236,20 @@ describe("rehearsal options", () => {
     expect(() =>
       parseRehearsalOptions(["--secrets-file", "s", "--receiver", "http://x/", "--tolerance", "5m"]),
     ).toThrow(/--tolerance takes a number of seconds/);
+  });
+
+  it("take --report, --report-json and --watch", () => {
+    const parsed = parseRehearsalOptions([
+      "--secrets-file",
+      "s.txt",
+      "--receiver",
+      "http://127.0.0.1:8787/",
+      "--report",
+      "r.html",
+      "--report-json",
+      "r.json",
+      "--watch",
+    ]);
+    expect(parsed).toMatchObject({ options: { report: "r.html", reportJson: "r.json", watch: true } });
   });
 });
