@@ -102,7 +102,7 @@ function toFetchRequest(request: IncomingMessage, origin: string): Request {
     headers.append(request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string);
   }
   const method = request.method ?? "GET";
-  // A Fetch request cannot carry a body on GET or HEAD: such a body is drained after the answer.
+  // A Fetch request cannot carry a body on GET or HEAD: such a body is drained before the answer.
   const hasBody = !["GET", "HEAD"].includes(method.toUpperCase());
   return new Request(origin + (request.url ?? "/"), {
     method,
