@@ -434,7 +434,13 @@ class Session {
     timeoutMs = this.listenTimeoutMs,
   ): Promise<string> {
     const earlier = this.servers.find((server) => server.port === port && !server.exited);
-    if (earlier) await stop(earlier); // the reader's Ctrl-C
+    if (earlier) {
+      await stop(earlier); // the reader's Ctrl-C
+      // The block's shell can exit before the server it started lets go of the port: a new server started
+      // now would fail to listen while the old one still answered the wait below.
+      const freeBy = Date.now() + 10_000;
+      while (!(await portIsFree(port)) && Date.now() < freeBy) await sleep(100);
+    }
     const { child, printed } = this.spawnBlock(this.script(name, code, dir, false));
     const server: Background = { port, process: child, log: printed, exited: false };
     child.once("exit", () => (server.exited = true));
