@@ -2,8 +2,8 @@
 // runtimes from the npm registry into a cache outside node_modules (so `npm install` stays lean), packs this
 // package, installs the tarball into an empty project, and there runs test/runtimes/suite.mjs through the one
 // import `hai-webhook-rotate/webhooks` in Node 20 (this process's), 22 and 24, Deno, Bun and workerd (through
-// Miniflare), plus examples/worker.ts in workerd and the MSW entry with msw 3 on Node 24. Ends with one line,
-// `N passed, N failed`.
+// Miniflare), plus examples/worker.ts in workerd, the server examples in Deno, Bun and Node 24 (real HTTP
+// deliveries), and the MSW entry with msw 3 on Node 24. Ends with one line, `N passed, N failed`.
 //
 // Cache: $HAI_RUNTIMES_CACHE, else $XDG_CACHE_HOME/hai-webhook-rotate/runtimes, else
 // ~/.cache/hai-webhook-rotate/runtimes; one folder per runtime and version, reused while the pins stand.
@@ -178,8 +178,8 @@ const freePort = () =>
   });
 
 /**
- * A server example (examples/bun-server.ts, examples/node-server.ts) started as its guide says, on 127.0.0.1,
- * sent real HTTP deliveries, then stopped by its PID.
+ * A server example (examples/deno-server.ts, bun-server.ts, node-server.ts) started as its guide says, on
+ * 127.0.0.1, sent real HTTP deliveries, then stopped by its PID.
  */
 async function serverExample(label, command, args, cwd) {
   const previous = "whsec_serverPreviousSecretAAAAAAAAAAAAAAAAAAA";
@@ -190,6 +190,7 @@ async function serverExample(label, command, args, cwd) {
     env: {
       ...process.env,
       NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
       PORT: String(port),
       WEBHOOK_SECRET: current,
       WEBHOOK_SECRET_PREVIOUS: previous,
@@ -210,8 +211,8 @@ async function serverExample(label, command, args, cwd) {
     created_at: "2026-07-02T09:00:00Z",
     data: {},
   });
-  const send = (secret, { tamper = false, method = "POST" } = {}) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
+  const send = (secret, { tamper = false, method = "POST", age = 0 } = {}) => {
+    const timestamp = String(Math.floor(Date.now() / 1000) - age);
     const signature = `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
     return fetch(url, {
       method,
@@ -232,6 +233,7 @@ async function serverExample(label, command, args, cwd) {
       ["the current secret -> 200", () => send(current), 200],
       ["the previous secret during the overlap -> 200", () => send(previous), 200],
       ["a forged body -> 401", () => send(current, { tamper: true }), 401],
+      ["a stale timestamp (301 s old) -> 401", () => send(current, { age: 301 }), 401],
       ["a GET -> 405", () => send(current, { method: "GET" }), 405],
     ];
     for (const [name, run, expected] of scenarios) {
@@ -306,7 +308,7 @@ async function main() {
       join(ROOT, "test/webhooks/vectors/known-answers.json"),
       join(consumer, "test/webhooks/vectors/known-answers.json"),
     );
-    for (const example of ["worker.ts", "bun-server.ts", "node-server.ts"])
+    for (const example of ["worker.ts", "deno-server.ts", "bun-server.ts", "node-server.ts"])
       cpSync(join(ROOT, "examples", example), join(consumer, "examples", example));
     const main = "test/runtimes/main.mjs";
     const targets = [
@@ -336,7 +338,16 @@ async function main() {
         consumer,
       ),
     );
-    log("starting examples/bun-server.ts in Bun and examples/node-server.ts in Node 24");
+    log("starting examples/deno-server.ts in Deno, bun-server.ts in Bun and node-server.ts in Node 24");
+    checks.push(
+      ...(await serverExample(
+        "examples/deno-server.ts in Deno",
+        runtimes.deno,
+        // The permissions its guide gives: the network and the environment, nothing else.
+        ["run", "--allow-net", "--allow-env", "examples/deno-server.ts"],
+        consumer,
+      )),
+    );
     checks.push(
       ...(await serverExample(
         "examples/bun-server.ts in Bun",
