@@ -196,6 +196,9 @@ async function serverExample(label, command, args, cwd) {
       WEBHOOK_SECRET_PREVIOUS: previous,
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a launcher (npm's deno package starts the real binary) and what it starts stop
+    // together. Killing the launcher alone orphans the server, whose open pipes then keep this script alive.
+    detached: true,
   });
   let output = "";
   child.stdout.on("data", (chunk) => {
@@ -241,7 +244,13 @@ async function serverExample(label, command, args, cwd) {
       checks.push({ name: `${label}: ${name}`, ok: status === expected, detail: `got ${status}\n${output}` });
     }
   } finally {
-    child.kill();
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    child.stdout.destroy();
+    child.stderr.destroy();
   }
   return checks;
 }
