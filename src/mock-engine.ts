@@ -18,7 +18,9 @@
 // `Accept` is never read: the API (FastAPI) answers JSON whatever it says, and so does the mock.
 // The spec is generated/openapi.json, bundled at build time: a new operation or example reaches both
 // adapters through `npm run build`, with no code here.
+
 import bundledSpec from "../generated/openapi.json" with { type: "json" };
+import { readBoundedStream } from "./bounded-body.js";
 import { isWebhookId, uuidParsingError } from "./uuid.js";
 
 /** Request bodies past this size are refused with 413 before anything parses them. */
@@ -383,27 +385,7 @@ async function readBoundedBody(request: Request): Promise<Uint8Array | undefined
     discard(request.body);
     return undefined;
   }
-  if (request.body === null) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return readBoundedStream(request.body, MAX_BODY_BYTES);
 }
 
 interface Route {

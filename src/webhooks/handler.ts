@@ -4,6 +4,7 @@
 // retries, e.g. with the new secret after a rotation), a 5xx for a fault of the receiver (it retries too). Every
 // answer carries a short reason and never names a secret. One implementation for every runtime: no `node:*`
 // import; each entry binds it to its own `verifyWebhookAsync` (node:crypto or Web Crypto).
+import { concatBytes, readBoundedStream } from "../bounded-body.js";
 import { isWebhookVerificationError, type WebhookVerificationErrorReason } from "./errors.js";
 import { readWebhookHeaders, type WebhookHeaderSource } from "./headers.js";
 import type {
@@ -303,35 +304,10 @@ async function readRequestBody(request: Request, limit: number): Promise<ReadBod
       const bytes = new Uint8Array(await request.arrayBuffer());
       return bytes.length > limit ? tooLarge : bytes;
     }
-    if (request.body === null) return new Uint8Array(0);
-    const reader = request.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        return tooLarge;
-      }
-      chunks.push(value);
-    }
-    return concat(chunks, size);
+    return (await readBoundedStream(request.body, limit)) ?? tooLarge;
   } catch (error) {
     return { refused: "body_unreadable", message: `Reading the body failed: ${String(error)}` };
   }
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
 }
 
 const toResponse = (answer: Answer | FetchResponse): FetchResponse =>
@@ -377,7 +353,7 @@ function readNodeBody(request: NodeWebhookRequest, limit: number): Promise<ReadB
       resolve(
         over
           ? { refused: "body_too_large", message: `The body is over ${limit} bytes.` }
-          : concat(chunks, size),
+          : concatBytes(chunks, size),
       ),
     );
     request.on("error", (error: never) =>
