@@ -51,7 +51,9 @@ describe("running the planted page", () => {
     results = await runSession(extractBlocks(markdown, PAGE), {
       root: ROOT,
       listenTimeoutMs: 3000,
-      mockPort: 47914, // not the docs' 4010, so that this file can run beside docs.test.ts
+      // Not the docs' 4010, so that this file can run beside docs.test.ts; below 32768, so that no outgoing
+      // connection of another test is given it as its ephemeral port in the meantime.
+      mockPort: 24914,
     });
   });
 
@@ -96,7 +98,7 @@ describe("running the planted page", () => {
   it("fails a background block that never listens on its port", () => {
     expect(at(68).status).toBe("failed");
     expect(at(68).output).toBe(
-      "nothing listened on 127.0.0.1:47913 within 3 s:\na server that never listens",
+      "nothing listened on 127.0.0.1:24913 within 3 s:\na server that never listens",
     );
   });
 });
