@@ -2,7 +2,6 @@
 // sources), started as its own process on 127.0.0.1 with both secrets of a rotation in its environment, sent
 // signed deliveries over HTTP, stopped by PID. Then the mistake the adapter guards against, in a real Express
 // app: express.json() mounted globally before the webhook route.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +16,7 @@ import {
   type WebhookRefusal,
 } from "../../src/webhooks/index.js";
 import { ROOT } from "../support/spec.js";
+import { type ExampleProcess, startExample, stopExample } from "./support/example-process.js";
 
 const PREVIOUS = "whsec_expressPreviousSecretAAAAAAAAAAAAAAAAAA";
 const CURRENT = "whsec_expressCurrentSecretBBBBBBBBBBBBBBBBBBBB";
@@ -49,14 +49,13 @@ async function deliver(
 
 describe("examples/express-server.ts, started as its own process", () => {
   let dir: string;
-  let child: ChildProcess;
-  let output = "";
+  let example: ExampleProcess;
   let url = "";
   // The example logs after it answers: wait for the line rather than race the child's stdout.
   const printed = async (line: string) => {
-    for (let tries = 0; tries < 100 && !output.includes(line); tries += 1)
+    for (let tries = 0; tries < 100 && !example.output().includes(line); tries += 1)
       await new Promise((resolve) => setTimeout(resolve, 50));
-    return output;
+    return example.output();
   };
 
   beforeAll(async () => {
@@ -72,40 +71,12 @@ describe("examples/express-server.ts, started as its own process", () => {
       alias: { "hai-webhook-rotate/webhooks": join(ROOT, "src/webhooks/index.ts") },
       logLevel: "silent",
     });
-    child = spawn(process.execPath, [outfile], {
-      env: {
-        PATH: process.env.PATH,
-        PORT: "0",
-        WEBHOOK_SECRET: CURRENT,
-        WEBHOOK_SECRET_PREVIOUS: PREVIOUS,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
-    child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));
-    const origin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the example did not start:\n${output}`)), 20_000);
-      child.stdout!.on("data", () => {
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the example exited with ${code}:\n${output}`));
-      });
-    });
-    url = `${origin}/webhooks`;
+    example = await startExample(outfile, { WEBHOOK_SECRET: CURRENT, WEBHOOK_SECRET_PREVIOUS: PREVIOUS });
+    url = `${example.origin}/webhooks`;
   }, 60_000);
 
   afterAll(async () => {
-    if (child?.pid !== undefined && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(child.pid, "SIGTERM");
-      await exited;
-    }
+    await stopExample(example);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -141,11 +112,11 @@ describe("examples/express-server.ts, started as its own process", () => {
 
   it("leaves a GET to Express, which has no GET route there (404); the handler never sees it", async () => {
     expect((await deliver(url, { method: "GET", id: "evt_get" })).status).toBe(404);
-    expect(output).not.toContain("evt_get");
+    expect(example.output()).not.toContain("evt_get");
   });
 
   it("never prints a secret", () => {
-    for (const secret of [PREVIOUS, CURRENT]) expect(output).not.toContain(secret.slice(6));
+    for (const secret of [PREVIOUS, CURRENT]) expect(example.output()).not.toContain(secret.slice(6));
   });
 });
 

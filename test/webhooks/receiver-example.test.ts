@@ -1,7 +1,6 @@
 // The example receiver as a user runs it: bundled from source, started as its own process on 127.0.0.1
 // reading a secrets file, sent signed deliveries over HTTP while the file goes through a rotation
 // (append the new secret, later retire the old one), stopped by PID.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendSecret, retireSecrets } from "../../src/secrets-file.js";
 import { buildSignedDelivery } from "../../src/webhooks/index.js";
 import { ROOT } from "../support/spec.js";
+import { type ExampleProcess, startExample, stopExample } from "./support/example-process.js";
 
 const OLD = "whsec_exampleOldSecretAAAAAAAAAAAAAAAAAAAAAAAA";
 const NEW = "whsec_exampleNewSecretBBBBBBBBBBBBBBBBBBBBBBBB";
@@ -27,33 +27,8 @@ const event = {
 let dir: string;
 let secretsFile: string;
 let outfile: string;
-let child: ChildProcess;
+let example: ExampleProcess;
 let baseUrl: string;
-let output = "";
-
-function start(env: Record<string, string>): Promise<string> {
-  output = "";
-  child = spawn(process.execPath, [outfile], {
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`receiver did not start:\n${output}`)), 10_000);
-    child.stdout!.on("data", () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`receiver exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "receiver-example-"));
@@ -73,15 +48,12 @@ beforeAll(async () => {
   });
   secretsFile = join(dir, "webhook-secrets");
   writeFileSync(secretsFile, `${OLD}\n`, { mode: 0o600 });
-  baseUrl = await start({ WEBHOOK_SECRETS_FILE: secretsFile });
+  example = await startExample(outfile, { HOST: "127.0.0.1", WEBHOOK_SECRETS_FILE: secretsFile }, 10_000);
+  baseUrl = example.origin;
 }, 30_000);
 
 afterAll(async () => {
-  if (child?.pid !== undefined && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(child.pid, "SIGTERM");
-    await exited;
-  }
+  await stopExample(example);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -93,10 +65,10 @@ const deliver = async (secret: string) => {
 
 describe("examples/receiver.ts", () => {
   it("trusts exactly what the secrets file holds at each step of a rotation, logging which secret matched but never a secret", async () => {
-    expect(output).toContain(`(trusting 1 secret from ${secretsFile})`);
+    expect(example.output()).toContain(`(trusting 1 secret from ${secretsFile})`);
     expect(await deliver(OLD)).toBe(204);
     expect(await deliver(NEW)).toBe(401);
-    expect(output).toContain(
+    expect(example.output()).toContain(
       "verified session.completed evt_receiver_example with secret 1 of 1 (the newest)",
     );
 
@@ -104,8 +76,8 @@ describe("examples/receiver.ts", () => {
     await appendSecret(secretsFile, NEW);
     expect(await deliver(NEW)).toBe(204);
     expect(await deliver(OLD)).toBe(204);
-    expect(output).toContain("with secret 2 of 2 (the newest)");
-    expect(output).toContain("with secret 1 of 2\n");
+    expect(example.output()).toContain("with secret 2 of 2 (the newest)");
+    expect(example.output()).toContain("with secret 1 of 2\n");
 
     // Step 3: the old secret is retired; deliveries signed with it are refused from the next one on.
     await retireSecrets(secretsFile, 1);
@@ -124,24 +96,24 @@ describe("examples/receiver.ts", () => {
     });
     const unsigned = await fetch(`${baseUrl}/hooks/h`, { method: "POST", body: "{}" });
     expect(unsigned.status).toBe(400);
-    expect(output).toContain("rejected delivery (signature_mismatch)");
-    expect(output).toContain("rejected delivery (missing_signature)");
-    for (const secret of [OLD, NEW]) expect(output).not.toContain(secret.slice(6));
+    expect(example.output()).toContain("rejected delivery (signature_mismatch)");
+    expect(example.output()).toContain("rejected delivery (missing_signature)");
+    for (const secret of [OLD, NEW]) expect(example.output()).not.toContain(secret.slice(6));
   });
 
   it("keeps the secrets it has when the file disappears, and says so", async () => {
     rmSync(secretsFile);
     expect(await deliver(NEW)).toBe(204);
-    expect(output).toMatch(
+    expect(example.output()).toMatch(
       /cannot re-read .*webhook-secrets, still trusting the 1 secret read before: No secrets file/,
     );
     writeFileSync(secretsFile, `${NEW}\n`, { mode: 0o600 });
   });
 
   it("refuses to start without a readable secrets file, saying what to set", async () => {
-    const previous = child;
+    const start = (env: Record<string, string>) =>
+      startExample(outfile, { HOST: "127.0.0.1", ...env }, 10_000);
     await expect(start({})).rejects.toThrow(/exited with 1:[\s\S]*Set WEBHOOK_SECRETS_FILE to a file/);
     await expect(start({ WEBHOOK_SECRETS_FILE: join(dir, "absent") })).rejects.toThrow(/No secrets file at /);
-    child = previous;
   });
 });
